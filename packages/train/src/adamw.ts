@@ -28,8 +28,8 @@ export class AdamW {
     readonly decays: (name: string) => boolean = () => true,
   ) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false, `${name}.adam_m`));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false, `${name}.adam_v`));
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
     }
   }
 
