@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { z } from "zod";
+import { defineStage, TooltuneError, type StageContext } from "@tooltune/core";
+
+/**
+ * A `cmd:` stage: any shell command, DVC style, so one stage can be swapped for an outside tool
+ * (a Python trainer on a GPU box) while caching and the lock file stay the same. The whole spec —
+ * command text included — is its params, so all of it is in the cache key.
+ */
+export const CmdParamsSchema = z.strictObject({
+  cmd: z.string().min(1),
+  /** The manifest kind of what it writes (adapter, model, report, raw…): downstream stages pick inputs by it. */
+  kind: z.string().min(1),
+  /** Files or directories it reads besides upstream outputs: their bytes are hashed into the key. */
+  deps: z.array(z.string()),
+  with: z.record(z.string(), z.unknown()),
+});
+export type CmdParams = z.infer<typeof CmdParamsSchema>;
+
+export const cmdStage = defineStage({
+  kind: "cmd",
+  version: "1",
+  description: "Run a shell command; ${inputs.<stage>}, ${out}, ${state}, ${seed}, ${params.<key>} are substituted",
+  params: CmdParamsSchema,
+  output: "directory",
+  fileDeps: (params) => params.deps,
+  run: runCommand,
+});
+
+const REF = /\$\{(inputs|params)\.([^}]+)\}|\$\{(out|state|seed)\}/g;
+
+/** Names a command refers to that the stage does not have; empty when all resolve. */
+export function unresolvedRefs(cmd: string, needs: string[], params: Record<string, unknown>): string[] {
+  const bad: string[] = [];
+  for (const m of cmd.matchAll(REF)) {
+    if (m[1] === "inputs" && !needs.includes(m[2])) bad.push(`\${inputs.${m[2]}} (not in needs)`);
+    if (m[1] === "params" && lookup(params, m[2]) === undefined) bad.push(`\${params.${m[2]}} (not in with)`);
+  }
+  return bad;
+}
+
+export function substitute(cmd: string, ctx: StageContext, params: CmdParams): string {
+  return cmd.replace(REF, (_all, group: string | undefined, name: string | undefined, plain: string | undefined) => {
+    if (plain === "out") return ctx.outDir;
+    if (plain === "state") return ctx.stateDir;
+    if (plain === "seed") return String(ctx.seed);
+    if (group === "inputs") return ctx.inputs.find((i) => i.name === name)!.path;
+    return asText(lookup(params.with, name!));
+  });
+}
+
+function lookup(obj: Record<string, unknown>, dotted: string): unknown {
+  let value: unknown = obj;
+  for (const part of dotted.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+const envName = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+async function runCommand(ctx: StageContext, params: CmdParams): Promise<void> {
+  const command = substitute(params.cmd, ctx, params);
+  const env: NodeJS.ProcessEnv = { ...process.env, TOOLTUNE_OUT: ctx.outDir, TOOLTUNE_STATE: ctx.stateDir, TOOLTUNE_SEED: String(ctx.seed) };
+  for (const [k, v] of Object.entries(params.with)) env[`TOOLTUNE_PARAM_${envName(k)}`] = asText(v);
+  for (const input of ctx.inputs) env[`TOOLTUNE_INPUT_${envName(input.name)}`] = input.path;
+  ctx.log.info(`$ ${command}`);
+  const code = await new Promise<number | string>((resolve, reject) => {
+    const child = spawn(command, { shell: true, stdio: ["ignore", "inherit", "inherit"], env, signal: ctx.signal });
+    child.on("error", (e) => (ctx.signal.aborted ? resolve("aborted") : reject(e)));
+    child.on("close", (status, signal) => resolve(status ?? signal ?? "unknown"));
+  });
+  if (ctx.signal.aborted) throw new TooltuneError("INTERRUPTED", "stopped by the user", { stage: ctx.stageName });
+  if (code !== 0) {
+    throw new TooltuneError("STAGE", `command exited with ${typeof code === "number" ? `code ${code}` : code}: ${command}`, {
+      stage: ctx.stageName,
+      fix: "run the command by hand to see why; its output is above",
+    });
+  }
+}
