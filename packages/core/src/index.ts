@@ -1,6 +1,17 @@
 export { TooltuneError, isTooltuneError, type ErrorCode, type ErrorDetails } from "./errors.js";
 export { canonicalJson, sha256, cacheKey, type CacheKeyParts } from "./hash.js";
 export { createLogger, createMemoryLogger, formatSeconds, type Logger, type Progress, type LoggerOptions } from "./log.js";
-export { TOOL, MANIFEST_FILE, REJECTS_FILE, type Manifest, type ManifestFile, type ManifestInput, type Provenance } from "./manifest.js";
+export {
+  TOOL, MANIFEST_FILE, REJECTS_FILE, manifestSchema, readManifest, contentHashOf,
+  type Manifest, type ManifestFile, type ManifestInput, type Provenance,
+} from "./manifest.js";
 export { defineStage, inputOfKind, type StageDefinition, type StageContext, type StageInput } from "./stage.js";
-export type { ConversationRow, MessageRow, ToolCallRow, FormattedRow, SpanRow, TokensRow, RejectRow } from "./schemas.js";
+export type { ConversationRow, MessageRow, ToolCallRow, FormattedRow, SpanRow, TokensRow, RejectRow, EvalResultRow } from "./schemas.js";
+export { arrowSchemas, messageType, toolCallType, spanType, type DatasetKind } from "./arrow-schemas.js";
+export { rowsToBatch } from "./arrow-build.js";
+export { batchToRows, tableToRows } from "./arrow-read.js";
+export { writeParquetBytes, openParquet, readParquetTable, wasmHeapBytes, type Compression, type ParquetReader, type ParquetWriteOptions } from "./parquet.js";
+export { DatasetWriter, type DatasetWriterOptions, type RejectInput } from "./dataset-writer.js";
+export { openDataset, type Dataset, type Row, type ReadOptions } from "./dataset-reader.js";
+export { atomicOutput, removeStaleTemps, finishDirectory, describeFile, listFiles } from "./files.js";
+export { readRawRecords, RAW_EXTENSIONS, type RawRecord } from "./raw.js";

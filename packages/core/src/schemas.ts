@@ -72,3 +72,21 @@ export interface RejectRow {
   /** The offending row as JSON, so nothing is lost. */
   row: string | null;
 }
+
+/** eval-results: one row per evaluated example. */
+export interface EvalResultRow {
+  id: string;
+  category: string;
+  prompt: string;
+  output: string;
+  /** JSON array of the calls parsed from `output`. */
+  calls: string;
+  /** JSON of the expected calls (BFCL possible answers or the reference turn). */
+  expected: string;
+  parse_status: "no_call" | "valid_call" | "malformed_call";
+  name_ok: boolean;
+  args_ok: boolean;
+  pass: boolean;
+  /** Why it failed, or null. */
+  reason: string | null;
+}
