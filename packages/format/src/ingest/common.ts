@@ -1,0 +1,77 @@
+/** Shared pieces of the ingest adapters: their result type and small readers of foreign values. */
+import type { Conversation, ToolSchema } from "../conversation.js";
+import { parseLiteral } from "../pyliteral.js";
+
+/** A conversation before ingest gives it an id and split (sources that carry their own keep them). */
+export type Draft = Omit<Conversation, "id" | "split"> & { id?: string; split?: string };
+
+/** Where in the record, and why it cannot be used. */
+export interface Problem {
+  field: string;
+  reason: string;
+}
+
+export type Adapted = { conv: Draft } | { problem: Problem };
+
+export interface AdaptContext {
+  /** `file:row`. */
+  source: string;
+  /** BFCL possible answers by question id, when the answer file was found. */
+  answers?: Map<string, unknown>;
+}
+
+export const reject = (field: string, reason: string): Adapted => ({ problem: { field, reason } });
+
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Thrown inside an adapter to become a reject; never leaves ingest. */
+export class RowProblem extends Error {
+  constructor(readonly field: string, reason: string) {
+    super(reason);
+  }
+}
+
+/** Message text: a string, null, OpenAI content parts, or a JSON value (tool results). */
+export function textOf(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (Array.isArray(v) && v.every((p) => isObj(p) && typeof p.text === "string")) return v.map((p) => (p as Obj).text).join("");
+  return JSON.stringify(v);
+}
+
+/** Call arguments: an object, or a JSON string holding one. Anything else is a reject. */
+export function argumentsOf(v: unknown, field: string): Record<string, unknown> {
+  let value = v ?? {};
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new RowProblem(field, "arguments are not JSON");
+    }
+  }
+  if (!isObj(value)) throw new RowProblem(field, "arguments are not a JSON object");
+  return value;
+}
+
+/**
+ * Tool lists in any of the shapes sources use: OpenAI `{type, function}`, bare `{name, parameters}`,
+ * as an array, a JSON string or a Python-literal string.
+ */
+export function toolsOf(v: unknown, field: string): ToolSchema[] {
+  if (v === null || v === undefined || v === "") return [];
+  let list: unknown = v;
+  if (typeof list === "string") {
+    try {
+      list = parseLiteral(list);
+    } catch {
+      throw new RowProblem(field, "tools are not JSON or a Python literal");
+    }
+  }
+  if (!Array.isArray(list)) throw new RowProblem(field, "tools are not a list");
+  return list.map((t, i) => {
+    const fn = isObj(t) && isObj(t.function) ? t.function : t;
+    if (!isObj(fn) || typeof fn.name !== "string") throw new RowProblem(`${field}[${i}]`, "tool has no name");
+    return { type: "function", function: fn as ToolSchema["function"] };
+  });
+}

