@@ -1,1 +1,3 @@
-export const packageName = "@tooltune/kernels";
+export { backendName, nativeAvailable, registerNativeBackend, type Registered } from "./backend.js";
+export { sgemm, type SgemmArgs } from "./sgemm.js";
+export { getThreads, setThreads } from "./threads.js";

@@ -1,0 +1,91 @@
+// N-API face of the kernels. Arguments are positional (the TypeScript wrapper names them) and
+// arrays are used in place: a Float32Array's data pointer already includes its byte offset.
+#include <napi.h>
+
+#include <string>
+
+#include "pool.h"
+#include "sgemm.h"
+
+namespace {
+
+bool fail(Napi::Env env, const std::string& msg) {
+  Napi::RangeError::New(env, "sgemm: " + msg).ThrowAsJavaScriptException();
+  return false;
+}
+
+// Checks that every element a strided batched view touches lies inside the array.
+bool inBounds(Napi::Env env, const char* name, size_t length, int64_t offset, int64_t rows,
+              int64_t cols, int64_t ld, int64_t stride, int64_t batch) {
+  if (rows == 0 || cols == 0 || batch == 0) return true;
+  if (offset < 0 || ld < cols || stride < 0) return fail(env, std::string(name) + " has a bad offset, ld or stride");
+  int64_t last = offset + (batch - 1) * stride + (rows - 1) * ld + (cols - 1);
+  if (last >= static_cast<int64_t>(length))
+    return fail(env, std::string(name) + " view reaches element " + std::to_string(last) +
+                         " of an array of " + std::to_string(length));
+  return true;
+}
+
+// sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb, strideB,
+//       beta, c, cOffset, ldc, strideC, batch)
+Napi::Value Sgemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 20) return fail(env, "expected 20 arguments"), env.Undefined();
+  for (int i : {6, 10, 15})
+    if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      return fail(env, "a, b and c must be Float32Arrays"), env.Undefined();
+  auto num = [&](int i) { return info[i].As<Napi::Number>().Int64Value(); };
+  auto a = info[6].As<Napi::Float32Array>(), b = info[10].As<Napi::Float32Array>();
+  auto c = info[15].As<Napi::Float32Array>();
+  tt::Gemm g;
+  g.transA = info[0].ToBoolean();
+  g.transB = info[1].ToBoolean();
+  int64_t m = num(2), n = num(3), k = num(4), batch = num(19);
+  if (m < 0 || n < 0 || k < 0 || batch < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX || batch > INT32_MAX)
+    return fail(env, "bad sizes"), env.Undefined();
+  g.m = int(m), g.n = int(n), g.k = int(k), g.batch = int(batch);
+  g.alpha = info[5].As<Napi::Number>().FloatValue();
+  g.beta = info[14].As<Napi::Number>().FloatValue();
+  int64_t aOff = num(7), bOff = num(11), cOff = num(16);
+  g.lda = num(8), g.strideA = num(9), g.ldb = num(12), g.strideB = num(13);
+  g.ldc = num(17), g.strideC = num(18);
+  bool ok = inBounds(env, "a", a.ElementLength(), aOff, g.transA ? k : m, g.transA ? m : k, g.lda, g.strideA, batch) &&
+            inBounds(env, "b", b.ElementLength(), bOff, g.transB ? n : k, g.transB ? k : n, g.ldb, g.strideB, batch) &&
+            inBounds(env, "c", c.ElementLength(), cOff, m, n, g.ldc, g.strideC, batch);
+  if (!ok) return env.Undefined();
+  if (batch > 1 && g.strideC < m * g.ldc && m > 0 && n > 0) return fail(env, "c batches overlap"), env.Undefined();
+  g.a = a.Data() + aOff;
+  g.b = b.Data() + bOff;
+  g.c = c.Data() + cOff;
+  tt::sgemm(g);
+  return env.Undefined();
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  tt::setThreads(info[0].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), tt::getThreads());
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), tt::getThreads()); }
+
+Napi::Value AvailableCores(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), tt::availableCores()); }
+
+Napi::Value KernelName(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), tt::kernelName()); }
+
+Napi::Value UseKernel(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), tt::useKernel(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports["sgemm"] = Napi::Function::New(env, Sgemm);
+  exports["setThreads"] = Napi::Function::New(env, SetThreads);
+  exports["getThreads"] = Napi::Function::New(env, GetThreads);
+  exports["availableCores"] = Napi::Function::New(env, AvailableCores);
+  exports["kernelName"] = Napi::Function::New(env, KernelName);
+  exports["useKernel"] = Napi::Function::New(env, UseKernel);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tooltune_kernels, Init)

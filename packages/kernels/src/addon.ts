@@ -1,0 +1,50 @@
+// Loads the compiled addon once. When it is missing (install skipped the build) or fails to
+// load, callers get a one-line reason instead of an exception.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+export interface Addon {
+  sgemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, aOffset: number, lda: number, strideA: number,
+    b: Float32Array, bOffset: number, ldb: number, strideB: number,
+    beta: number, c: Float32Array, cOffset: number, ldc: number, strideC: number, batch: number,
+  ): void;
+  setThreads(n: number): number;
+  getThreads(): number;
+  availableCores(): number;
+  kernelName(): string;
+  useKernel(name: string): boolean;
+}
+
+export type Loaded = { ok: true; addon: Addon } | { ok: false; reason: string };
+
+// src/ and dist/ both sit one level below the package root, where node-gyp writes build/.
+const buildDir = new URL("../build/", import.meta.url);
+let loaded: Loaded | undefined;
+
+export function loadAddon(): Loaded {
+  loaded ??= tryLoad();
+  return loaded;
+}
+
+function tryLoad(): Loaded {
+  try {
+    const addon = createRequire(import.meta.url)(new URL("Release/tooltune_kernels.node", buildDir).pathname) as Addon;
+    return { ok: true, addon };
+  } catch (err) {
+    return { ok: false, reason: skippedReason() ?? `native addon failed to load: ${firstLine(err)}` };
+  }
+}
+
+function skippedReason(): string | undefined {
+  try {
+    return readFileSync(new URL("skipped.txt", buildDir), "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split("\n")[0];
+}

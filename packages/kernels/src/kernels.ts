@@ -1,0 +1,104 @@
+// Native kernels in tfjs's kernel interface. They read tensor values straight out of the cpu
+// backend's storage (zero-copy) and hand it a fresh output array.
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import {
+  BatchMatMul, _FusedMatMul, broadcast_util, getKernel, util,
+  type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import type { Addon } from "./addon.js";
+
+type Args = { inputs: Record<string, TensorInfo | undefined>; attrs?: NamedAttrMap; backend: MathBackendCPU };
+
+/** An output array without the zero fill: every native kernel writes all of it. */
+export function uninitialized(n: number): Float32Array {
+  const buf = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(buf.buffer, buf.byteOffset, n);
+}
+
+export function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
+}
+
+function cpuKernel(name: string): KernelFunc {
+  const k = getKernel(name, "cpu");
+  if (!k) throw new Error(`tfjs cpu backend has no ${name} kernel`);
+  return k.kernelFunc;
+}
+
+export function batchMatMul(addon: Addon, { inputs, attrs, backend }: Args): TensorInfo {
+  const a = inputs.a!, b = inputs.b!;
+  const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+  if (a.dtype !== "float32" || b.dtype !== "float32") {
+    return cpuKernel(BatchMatMul)({ inputs: { a, b }, attrs: attrs!, backend }) as TensorInfo;
+  }
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  util.assert(k === kb, () => `matMul: inner shapes ${k} and ${kb} of ${a.shape} and ${b.shape} (transposeA=${transposeA}, transposeB=${transposeB}) must match`);
+  const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
+  const outer = broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const batch = util.sizeFromShape(outer);
+  const av = values(backend, a), bv = values(backend, b);
+  const out = uninitialized(batch * m * n);
+  const lda = transposeA ? m : k, ldb = transposeB ? k : n;
+  const run = (aOff: number, strideA: number, bOff: number, strideB: number, cOff: number, count: number) =>
+    addon.sgemm(!!transposeA, !!transposeB, m, n, k, 1, av, aOff, lda, strideA, bv, bOff, ldb, strideB, 0, out, cOff, n, m * n, count);
+  const batchA = util.sizeFromShape(outerA), batchB = util.sizeFromShape(outerB);
+  if ((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1)) {
+    // One side is a single matrix or both line up: one call, stride 0 broadcasts.
+    run(0, batchA === 1 ? 0 : m * k, 0, batchB === 1 ? 0 : k * n, 0, batch);
+  } else {
+    // General broadcasting ([2,1] x [1,3]): one call per output matrix.
+    for (let i = 0; i < batch; i++) {
+      const idx = util.indexToLoc(i, outer.length, util.computeStrides(outer));
+      const ia = broadcastIndex(idx, outerA), ib = broadcastIndex(idx, outerB);
+      run(ia * m * k, 0, ib * k * n, 0, i * m * n, 1);
+    }
+  }
+  return backend.makeTensorInfo([...outer, m, n], "float32", out);
+}
+
+// Flat index into `shape` of the entry that broadcasts to output location `loc`.
+function broadcastIndex(loc: number[], shape: number[]): number {
+  let flat = 0;
+  const offset = loc.length - shape.length;
+  for (let d = 0; d < shape.length; d++) flat = flat * shape[d] + (shape[d] === 1 ? 0 : loc[d + offset]);
+  return flat;
+}
+
+// tfjs-backend-cpu's _FusedMatMul calls its JS matmul directly, so it is replaced as a whole:
+// native product, then the cpu kernels for the bias add and the activation.
+const activations: Record<string, string> = {
+  relu: "Relu", elu: "Elu", relu6: "Relu6", prelu: "Prelu", leakyrelu: "LeakyRelu", sigmoid: "Sigmoid",
+};
+
+export function fusedMatMul(addon: Addon, { inputs, attrs, backend }: Args): TensorInfo {
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as Record<string, never>;
+  let current = batchMatMul(addon, { inputs: { a, b }, attrs: { transposeA, transposeB }, backend });
+  const step = (next: TensorInfo) => {
+    backend.disposeIntermediateTensorInfo(current);
+    current = next;
+  };
+  if (bias) step(cpuKernel("Add")({ inputs: { a: current, b: bias }, backend }) as TensorInfo);
+  if (activation && activation !== "linear") {
+    const name = activations[activation];
+    if (!name) throw new Error(`_FusedMatMul: activation ${activation} is not supported`);
+    const x = current;
+    const kernelInputs = name === "Prelu" ? { x, alpha: preluActivationWeights! } : { x };
+    step(cpuKernel(name)({ inputs: kernelInputs, backend, attrs: { alpha: leakyreluAlpha } }) as TensorInfo);
+  }
+  return current;
+}
+
+export function nativeKernels(addon: Addon): KernelConfig[] {
+  const config = (kernelName: string, f: (addon: Addon, args: Args) => TensorInfo): KernelConfig => ({
+    kernelName,
+    backendName: "native",
+    kernelFunc: ((args: Args) => f(addon, args)) as unknown as KernelFunc,
+  });
+  return [config(BatchMatMul, batchMatMul), config(_FusedMatMul, fusedMatMul)];
+}
