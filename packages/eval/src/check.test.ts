@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { FunctionDoc, PossibleAnswer } from "./ast-checker.js";
+import { checkOutput, type CheckTarget } from "./check.js";
+import { parseJsonPy } from "./pyvalue.js";
+
+const WEATHER: FunctionDoc = {
+  name: "get_weather",
+  parameters: { type: "object", required: ["city"], properties: { city: { type: "string" }, days: { type: "integer" } } },
+};
+const answer = parseJsonPy(`{"get_weather": {"city": ["Paris"], "days": [2, ""]}}`) as unknown as PossibleAnswer;
+const CALL: CheckTarget = { category: "simple", functions: [WEATHER], answers: [answer] };
+const NONE: CheckTarget = { category: "irrelevance", functions: [WEATHER], answers: [] };
+
+const block = (json: string) => `<tool_call>\n${json}\n</tool_call>`;
+const good = block('{"name": "get_weather", "arguments": {"city": "Paris"}}');
+
+/**
+ * [case, target, output, parse_status ("bfcl/strict" when they differ), pass in bfcl, pass in strict,
+ * reason prefix when failing (strict reports every malformed call as "malformed_call")]
+ */
+const CASES: [string, CheckTarget, string, string, boolean, boolean, string][] = [
+  ["tool_call block", CALL, good, "valid_call", true, true, ""],
+  ["think block then call", CALL, `<think>Need the weather.</think>${good}`, "valid_call", true, true, ""],
+  ["prose around a tool_call block", CALL, `Let me check.\n${good}\nOne moment.`, "valid_call", true, true, ""],
+  ["Python call", CALL, "[get_weather(city='Paris', days=2)]", "valid_call", true, true, ""],
+  ["prose around a Python call", CALL, "Sure! get_weather(city='Paris')", "malformed_call", false, false, "ast_decoder:decoder_failed"],
+  ["plain answer, no call", CALL, "It is sunny in Paris.", "no_call", false, false, "no_call"],
+  ["empty output", CALL, "", "no_call", false, false, "no_call"],
+  ["malformed JSON in the block", CALL, block('{"name": "get_weather", "arguments": {"city": "Paris"'), "malformed_call", false, false, ""],
+  ["unclosed block", CALL, '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}', "malformed_call", false, false, ""],
+  // BFCL drops the bad block and keeps the good one; strict reports the bad block.
+  ["one good, one malformed block", CALL, `${good}\n${block("{oops")}`, "valid_call/malformed_call", true, false, "malformed_call"],
+  ["Python-literal dict in the block (course data)", CALL, block("{'name': 'get_weather', 'arguments': {'city': 'Paris'}}"), "malformed_call/valid_call", false, true, "ast_decoder"],
+  ["irrelevance: plain answer", NONE, "I have no tool for that.", "no_call", true, true, ""],
+  ["irrelevance: think, then plain answer", NONE, "<think>No tool fits.</think>I cannot do that.", "no_call", true, true, ""],
+  ["irrelevance: a call", NONE, good, "valid_call", false, false, "irrelevance"],
+  ["irrelevance: prose around a Python call", NONE, "Sure! get_weather(city='Paris')", "malformed_call", true, false, "malformed_call"],
+  ["irrelevance: malformed block counts as abstention in bfcl only", NONE, block("{oops"), "malformed_call", true, false, "malformed_call"],
+];
+
+describe("checkOutput: parse status, abstentions and malformed calls in both modes", () => {
+  it.each(CASES)("%s", (_name, target, output, status, bfclPass, strictPass, reason) => {
+    for (const [mode, passes] of [["bfcl", bfclPass], ["strict", strictPass]] as const) {
+      const r = checkOutput(target, output, mode);
+      expect.soft(r.pass, mode).toBe(passes);
+      const prefix = mode === "strict" && r.parse_status === "malformed_call" ? "malformed_call" : reason;
+      if (!passes) expect.soft(r.reason.length > 0 && r.reason.startsWith(prefix), `${mode}: ${r.reason}`).toBe(true);
+      else expect.soft(r.reason, mode).toBe("");
+      const [bfclStatus, strictStatus = bfclStatus] = status.split("/");
+      expect.soft(r.parse_status, mode).toBe(mode === "bfcl" ? bfclStatus : strictStatus);
+    }
+  });
+
+  it("reports names and arguments separately", () => {
+    const wrongArg = checkOutput(CALL, block('{"name": "get_weather", "arguments": {"city": "Rome"}}'), "strict");
+    expect([wrongArg.name_ok, wrongArg.args_ok, wrongArg.pass]).toEqual([true, false, false]);
+    const wrongName = checkOutput(CALL, block('{"name": "get_forecast", "arguments": {"city": "Paris"}}'), "strict");
+    expect([wrongName.name_ok, wrongName.args_ok, wrongName.pass]).toEqual([false, false, false]);
+  });
+
+  it("keeps JSON's int/float distinction in tool_call blocks (3.0 for an integer fails)", () => {
+    const r = checkOutput(CALL, block('{"name": "get_weather", "arguments": {"city": "Paris", "days": 2.0}}'), "bfcl");
+    expect(r.reason).toMatch(/^type_error:simple/);
+  });
+
+  it("records whether the output had a think block", () => {
+    expect(checkOutput(CALL, `<think>x</think>${good}`, "bfcl").think).toBe(true);
+    expect(checkOutput(CALL, good, "bfcl").think).toBe(false);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { decodePythonCalls } from "./pyparse.js";
+import { PyTuple, pyRepr, parseJsonPy } from "./pyvalue.js";
+
+/** [model output, decoded calls as Python repr, or null when BFCL's decoder fails] */
+const CASES: [string, string | null][] = [
+  ["[f(a=1)]", "[{'f': {'a': 1}}]"],
+  ["f(a=1)", "[{'f': {'a': 1}}]"],
+  ["```\n[f(a=1), g(b='x')]\n```", "[{'f': {'a': 1}}, {'g': {'b': 'x'}}]"],
+  ["[math.factorial(number=5)]", "[{'math.factorial': {'number': 5}}]"],
+  ["[f(x=1.0, y=-2, z=+3, w=True, n=None)]", "[{'f': {'x': 1.0, 'y': -2, 'z': -3, 'w': True, 'n': None}}]"], // BFCL turns +3 into -3
+  ["[f(city=Paris)]", "[{'f': {'city': 'Paris'}}]"], // bare names become strings
+  ["[f(1, 2, a=3)]", "[{'f': {'a': 3}}]"], // positional arguments are dropped
+  ["[f(a=[1, 'b'], t=(1, 2), d={'k': [1.5]})]", "[{'f': {'a': [1, 'b'], 't': (1, 2), 'd': {'k': [1.5]}}}]"],
+  ["[f(a=2*3+1, b=1/2, c=7//2, d=2**3)]", "[{'f': {'a': 7, 'b': 0.5, 'c': 3, 'd': 8}}]"],
+  ["[f(a=g(1, 2))]", "[{'f': {'a': 'g(1, 2)'}}]"], // a call without keywords stays text (ast.unparse)
+  ["[f(a=g(x=1))]", "[{'f': {'a': {'g': {'x': 1}}}}]"],
+  ["[f(a='it''s' \"ok\")]", "[{'f': {'a': 'itsok'}}]"], // adjacent literals concatenate
+  ["[f(s='a\\nb', r=r'a\\nb')]", "[{'f': {'s': 'a\\nb', 'r': 'a\\\\nb'}}]"],
+  ["[f(a=...)]", "[{'f': {'a': '...'}}]"],
+  ["[f(a=1_000, h=0x10)]", "[{'f': {'a': 1000, 'h': 16}}]"],
+  ["[f(a=x[0])]", "[{'f': {'a': 'x[0]'}}]"],
+  ["[]", "[]"],
+  ["  [f()]\n", "[{'f': {}}]"],
+  // Fails to decode, as in BFCL:
+  ["Sure! [f(a=1)]", null], // prose around the call
+  ["```python\n[f(a=1)]\n```", null], // a fenced block with a language tag
+  ["[f(a=1)", "[{'f': {'a': 1}}]"], // a missing ] is added back
+  ["[f(a=1), 3]", null], // list elements must be calls
+  ["[f(a=x.y)]", null], // attributes are not values
+  ["[f(a=lambda: 1)]", null],
+  ["[f(a=f'{x}')]", null], // f-strings (JoinedStr) are unsupported
+  ["[f(a={1, 2})]", null], // sets are unsupported
+  ["[f(a=1 < 2)]", null], // comparisons are unsupported
+  ["[f(a=1, a=2)]", null], // SyntaxError in Python
+  ["[f(a=1, 2)]", null], // positional after keyword: SyntaxError
+  ["[f(a=-x)]", null], // unary minus on a name
+  ["[f(a=007)]", null], // leading zeros: SyntaxError
+];
+
+describe("decodePythonCalls (BFCL's prompted-output decoding)", () => {
+  it.each(CASES)("%j", (text, expected) => {
+    if (expected === null) {
+      expect(() => decodePythonCalls(text)).toThrow();
+      return;
+    }
+    const calls = decodePythonCalls(text);
+    expect(pyRepr(calls.map((c) => ({ [c.name]: c.args })))).toBe(expected);
+  });
+
+  it("keeps int and float apart, and tuples apart from lists", () => {
+    const [call] = decodePythonCalls("[f(i=5, x=5.0, t=(1,), l=[1])]");
+    expect(typeof call.args.i).toBe("bigint");
+    expect(typeof call.args.x).toBe("number");
+    expect(call.args.t).toBeInstanceOf(PyTuple);
+    expect(Array.isArray(call.args.l)).toBe(true);
+  });
+});
+
+describe("parseJsonPy", () => {
+  it.each([
+    ["5", "5"],
+    ["5.0", "5.0"],
+    ["1e3", "1000.0"],
+    ['{"a": [1, 2.5, "x", true, null]}', "{'a': [1, 2.5, 'x', True, None]}"],
+  ])("%s → %s", (json, repr) => expect(pyRepr(parseJsonPy(json))).toBe(repr));
+  it.each(["{a: 1}", "[1,]", "01", '"x'])("rejects %s", (json) => expect(() => parseJsonPy(json)).toThrow(SyntaxError));
+});
