@@ -4,12 +4,14 @@
  *
  * Spans without sentinels, by prefix rendering: a chat template renders a conversation left to
  * right, so the text for messages[0..i) with the generation prompt is exactly what the model is
- * given before writing message i. Rendering that prefix tells where assistant message i's own text
- * starts in the full rendering; rendering messages[0..i] tells where it ends. Both prefixes are
- * checked to be true prefixes of the full text. Some templates render the last message differently
- * from the same message in history (Qwen3 drops or adds think blocks); then the end is the first
- * end-of-turn marker after the start — a special token that content cannot contain. When even the
- * start is not a prefix, the row cannot be given honest spans and rendering throws (a reject).
+ * given before writing message i, and where it ends is where message i's own text starts in the
+ * full rendering. Rendering messages[0..i] tells where it ends. Every prefix is checked to be a
+ * true prefix of the full text. Where only the end is not (a template that writes the last
+ * message differently from the same message in history), the end is the first end-of-turn marker
+ * after the start — a special token that content cannot hold. Where the start is not a prefix
+ * (Qwen3 drops the reasoning of turns before the last user query, so history reads differently
+ * from what the model saw when it wrote them), no honest span exists: rendering throws and the
+ * format stage rejects the row with that reason.
  */
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -79,17 +81,21 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
 
   const endOfTurn = probeEndOfTurn(renderRaw) ?? specials.eos_token ?? "";
 
-  const pieces = (conv: Conversation): Piece[] => {
+  const pieces = (conv: Conversation, trainOn: TrainOn): Piece[] => {
     const full = renderRaw(conv.messages, conv.tools, false);
+    if (trainOn === "all") return [{ text: full, role: "all", part: "other", message: -1 }];
+    const targets = conv.messages.flatMap((m, i) => (m.role === "assistant" ? [i] : []));
     const out: Piece[] = [];
     let cursor = 0;
-    for (const [i, m] of conv.messages.entries()) {
-      if (m.role !== "assistant") continue;
+    for (const i of trainOn === "last_assistant" ? targets.slice(-1) : targets) {
       const prompt = renderRaw(conv.messages.slice(0, i), conv.tools, true);
-      const start = prompt.length;
-      if (!full.startsWith(prompt) || start < cursor) {
-        throw new Error(`the chat template renders the prompt before message ${i} differently in the full conversation`);
+      if (!full.startsWith(prompt)) {
+        throw new Error(
+          `the chat template renders the conversation before message ${i} differently once later messages follow ` +
+            `(Qwen3 drops reasoning of earlier turns), so its spans cannot be derived; use train_on: last_assistant or one turn per row`,
+        );
       }
+      const start = prompt.length;
       const upTo = renderRaw(conv.messages.slice(0, i + 1), conv.tools, false);
       let end = full.startsWith(upTo) ? upTo.length : full.indexOf(endOfTurn, start) + endOfTurn.length;
       if (end < start || !endOfTurn) end = full.length;
@@ -107,7 +113,7 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
 
   return {
     name,
-    render: (conv: Conversation, opts: { trainOn?: TrainOn } = {}) => assemble(pieces(conv), opts.trainOn),
+    render: (conv: Conversation, opts: { trainOn?: TrainOn } = {}) => assemble(pieces(conv, opts.trainOn ?? "assistant"), opts.trainOn),
     renderPrompt: (messages, tools) => renderRaw(messages, tools, true),
     stopStrings: [...new Set([endOfTurn, specials.eos_token].filter((s): s is string => !!s))],
     endOfTurn,
