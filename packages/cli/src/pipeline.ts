@@ -1,0 +1,274 @@
+import { readFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
+import { isScalar, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { TooltuneError, type StageDefinition } from "@tooltune/core";
+import { cmdStage, unresolvedRefs } from "./cmd-stage.js";
+import { loadModuleStage } from "./load-module.js";
+import type { PlanNode } from "./plan.js";
+import type { StageRegistry } from "./stages.js";
+import { yamlLocator, type Locator } from "./yaml-where.js";
+
+/** DESIGN §5. Names become directories, so they are kept to safe characters. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const StageSpecSchema = z.strictObject({
+  uses: z.string().min(1).optional(),
+  cmd: z.string().min(1).optional(),
+  needs: z.array(z.string()).default([]),
+  with: z.record(z.string(), z.unknown()).default({}),
+  deps: z.array(z.string()).optional(),
+  kind: z.string().min(1).optional(),
+});
+const PipelineSpecSchema = z.strictObject({
+  pipeline: z.string().regex(NAME, "use letters, digits, '_', '.', '-'"),
+  workdir: z.string().min(1).optional(),
+  seed: z.number().int().default(42),
+  stages: z.record(z.string().regex(NAME, "stage names become directories: use letters, digits, '_', '.', '-'"), StageSpecSchema),
+});
+type StageSpec = z.infer<typeof StageSpecSchema>;
+
+export interface PipelineStage extends PlanNode {
+  definition: StageDefinition;
+  /** `file:line:col` of the stage's name, for messages. */
+  where: string;
+  /** Absolute path of the module for `uses: ./file`, whose source is part of the cache key. */
+  moduleFile?: string;
+}
+
+export interface Pipeline {
+  name: string;
+  file: string;
+  /** Absolute. Outputs are `<workdir>/<stage>/`, the lock file `<workdir>/pipeline.lock.json`. */
+  workdir: string;
+  seed: number;
+  /** In dependency order (YAML order where dependencies allow). */
+  stages: PipelineStage[];
+}
+
+export interface LoadOptions {
+  registry: StageRegistry;
+  /** `stage.key=value` overrides of `with:` (values are YAML scalars). */
+  sets?: string[];
+  /** Relative `workdir`, `deps` and file params resolve against this (default: process.cwd()). */
+  cwd?: string;
+}
+
+/** Read, parse and check a pipeline file: every error names file:line:col and the stage. */
+export async function loadPipeline(file: string, options: LoadOptions): Promise<Pipeline> {
+  const cwd = options.cwd ?? process.cwd();
+  const path = resolve(cwd, file);
+  const text = await readFile(path, "utf8").catch((cause) => {
+    throw new TooltuneError("INPUT", `cannot read pipeline file: ${(cause as Error).message}`, { where: file, cause });
+  });
+  return parsePipeline(text, relative(cwd, path) || file, { ...options, cwd, baseDir: dirname(path) });
+}
+
+export async function parsePipeline(text: string, file: string, options: LoadOptions & { baseDir: string }): Promise<Pipeline> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const pos = firstError.linePos?.[0];
+    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    throw new TooltuneError("CONFIG", `invalid YAML: ${firstError.message.split("\n")[0]}`, { where, fix: "fix the YAML syntax there" });
+  }
+  const locate = yamlLocator(file, doc, lines);
+  const raw = doc.toJS() as unknown;
+  const setAt = applySets(raw, options.sets ?? []);
+  const whereOf = (path: PropertyKey[], key?: string) => setAt(key === undefined ? path : [...path, key]) ?? locate.where(path, key);
+
+  const parsed = PipelineSpecSchema.safeParse(raw);
+  if (!parsed.success) throw zodError(parsed.error.issues[0], [], whereOf, "pipeline file");
+  const spec = parsed.data;
+
+  const names = Object.keys(spec.stages);
+  checkNeeds(spec.stages, whereOf);
+  const order = dependencyOrder(spec.stages, whereOf);
+  const stages: PipelineStage[] = [];
+  for (const name of order) {
+    stages.push(await resolveStage(name, spec.stages[name], { ...options, whereOf, locate }));
+  }
+  if (names.length === 0) throw new TooltuneError("CONFIG", "the pipeline has no stages", { where: whereOf(["stages"]), fix: "add stages under 'stages:'" });
+  return {
+    name: spec.pipeline,
+    file,
+    workdir: resolve(options.cwd ?? process.cwd(), spec.workdir ?? `runs/${spec.pipeline}`),
+    seed: spec.seed,
+    stages,
+  };
+}
+
+type WhereOf = (path: PropertyKey[], key?: string) => string;
+
+function checkNeeds(stages: Record<string, StageSpec>, whereOf: WhereOf): void {
+  for (const [name, spec] of Object.entries(stages)) {
+    spec.needs.forEach((need, i) => {
+      if (!(need in stages)) {
+        throw new TooltuneError("CONFIG", `needs '${need}', which is not a stage of this pipeline`, {
+          where: whereOf(["stages", name, "needs", i]),
+          stage: name,
+          fix: `use one of: ${Object.keys(stages).filter((s) => s !== name).join(", ") || "(no other stages)"}`,
+        });
+      }
+    });
+  }
+}
+
+/** Depth-first order that keeps YAML order where it can; a cycle is reported at the `needs` entry closing it. */
+function dependencyOrder(stages: Record<string, StageSpec>, whereOf: WhereOf): string[] {
+  const done = new Set<string>();
+  const onPath: string[] = [];
+  const order: string[] = [];
+  const visit = (name: string) => {
+    if (done.has(name)) return;
+    onPath.push(name);
+    stages[name].needs.forEach((need, i) => {
+      const loopStart = onPath.indexOf(need);
+      if (loopStart >= 0) {
+        const cycle = [...onPath.slice(loopStart), need].join(" → ");
+        throw new TooltuneError("CONFIG", `dependency cycle: ${cycle}`, {
+          where: whereOf(["stages", name, "needs", i]),
+          stage: name,
+          fix: "remove one of these needs: stages run in dependency order, so a cycle can never start",
+        });
+      }
+      visit(need);
+    });
+    onPath.pop();
+    done.add(name);
+    order.push(name);
+  };
+  Object.keys(stages).forEach(visit);
+  return order;
+}
+
+interface ResolveContext extends LoadOptions {
+  baseDir: string;
+  whereOf: WhereOf;
+  locate: Locator;
+}
+
+async function resolveStage(name: string, spec: StageSpec, rc: ResolveContext): Promise<PipelineStage> {
+  const at = (...path: PropertyKey[]) => rc.whereOf(["stages", name, ...path]);
+  const fail = (message: string, where: string, fix: string) => new TooltuneError("CONFIG", message, { where, stage: name, fix });
+  if ((spec.uses === undefined) === (spec.cmd === undefined)) {
+    throw fail("a stage needs exactly one of 'uses:' or 'cmd:'", at(), "say which stage kind it is (uses: ingest) or which command runs it (cmd: …)");
+  }
+  const base = { name, needs: spec.needs, where: rc.locate.where(["stages"], name) };
+  if (spec.cmd !== undefined) {
+    const params = { cmd: spec.cmd, kind: spec.kind ?? "raw", deps: spec.deps ?? [], with: spec.with };
+    const bad = unresolvedRefs(spec.cmd, spec.needs, spec.with);
+    if (bad.length) throw fail(`the command refers to ${bad.join(", ")}`, at("cmd"), "add the stage to needs or the key to with:, or fix the name");
+    return { ...base, kind: cmdStage.kind, stageVersion: cmdStage.version, params, definition: cmdStage };
+  }
+  for (const key of ["deps", "kind"] as const) {
+    if (spec[key] !== undefined) throw fail(`'${key}:' is only for cmd: stages`, rc.locate.where(["stages", name], key), `remove it: a '${spec.uses}' stage declares its own`);
+  }
+  const { definition, moduleFile } = await findStage(spec.uses!, rc, () => at("uses"), fail);
+  const params = validateParams(definition, spec.with, (path, key) => at("with", ...path, ...(key ? [key] : [])), name);
+  return { ...base, kind: definition.kind, stageVersion: definition.version, params, definition, moduleFile };
+}
+
+const looksLikePath = (uses: string) => /^[./]/.test(uses) || /\.(c|m)?(j|t)s$/.test(uses);
+
+async function findStage(
+  uses: string,
+  rc: ResolveContext,
+  where: () => string,
+  fail: (m: string, w: string, f: string) => TooltuneError,
+): Promise<{ definition: StageDefinition; moduleFile?: string }> {
+  if (!looksLikePath(uses)) {
+    const definition = rc.registry.get(uses);
+    if (definition) return { definition };
+    const known = [...rc.registry.keys()].join(", ") || "(none registered yet)";
+    throw fail(`unknown stage kind '${uses}'`, where(), `use a built-in kind (${known}) or a path to a stage module, like ./my-stage.ts`);
+  }
+  const moduleFile = resolve(rc.baseDir, uses);
+  const loaded = await loadModuleStage(moduleFile);
+  if (typeof loaded === "string") throw fail(loaded, where(), "point uses: at a .js/.mjs/.ts file (relative to the pipeline file) that exports a stage made with defineStage");
+  return { definition: loaded, moduleFile };
+}
+
+/**
+ * Parse `with:` with the stage's zod schema. Keys the schema does not know are errors even when
+ * the schema is not strict: a key that vanishes between input and output was ignored (a typo).
+ */
+export function validateParams(definition: StageDefinition, input: unknown, whereOf: WhereOf, stage: string): unknown {
+  const parsed = definition.params.safeParse(input);
+  if (!parsed.success) throw zodError(parsed.error.issues[0], [], whereOf, `params of '${definition.kind}'`, stage);
+  const unknown = droppedKey(input, parsed.data, []);
+  if (unknown) {
+    const [path, key, known] = unknown;
+    throw new TooltuneError("CONFIG", `unknown param '${[...path, key].join(".")}' for stage kind '${definition.kind}'`, {
+      where: whereOf(path, key),
+      stage,
+      fix: `known params${path.length ? ` of '${path.join(".")}'` : ""}: ${known.join(", ") || "(none)"}`,
+    });
+  }
+  return parsed.data;
+}
+
+function droppedKey(input: unknown, output: unknown, path: string[]): [string[], string, string[]] | undefined {
+  if (!isObject(input) || !isObject(output)) return undefined;
+  for (const key of Object.keys(input)) {
+    if (!(key in output)) return [path, key, Object.keys(output)];
+    const inner = droppedKey(input[key], output[key], [...path, key]);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function zodError(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[], whereOf: WhereOf, what: string, stage?: string): TooltuneError {
+  const path = [...prefix, ...(issue?.path ?? [])];
+  const stageName = stage ?? (path[0] === "stages" && typeof path[1] === "string" ? path[1] : undefined);
+  if (issue?.code === "unrecognized_keys") {
+    const key = issue.keys[0];
+    return new TooltuneError("CONFIG", `unknown key '${key}' in ${path.length ? `'${path.join(".")}'` : what}`, {
+      where: whereOf(path, key),
+      stage: stageName,
+      fix: "remove it or fix its spelling (see the pipeline reference in the tooltune README)",
+    });
+  }
+  const field = path.length ? `'${path.join(".")}'` : what;
+  return new TooltuneError("CONFIG", `${field}: ${issue?.message ?? "invalid"}`, {
+    where: whereOf(path),
+    stage: stageName,
+    fix: "change the value to what is expected",
+  });
+}
+
+/** A YAML scalar (`16` → number, `true` → boolean), a flow list/map when written as one, else the text as is. */
+export function setValue(text: string): unknown {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) return text;
+  if (isScalar(doc.contents) || /^\s*[[{]/.test(text)) return doc.toJS() as unknown;
+  return text; // `?`, `a: b`, `- x` would otherwise turn into maps and lists by surprise
+}
+
+/**
+ * Apply `--set stage.key=value` to the parsed YAML (into the stage's `with:`) and return a
+ * function telling which --set wrote a path, so errors in set values point at the flag.
+ */
+function applySets(raw: unknown, sets: string[]): (path: PropertyKey[]) => string | undefined {
+  const written: { path: string[]; text: string }[] = [];
+  for (const text of sets) {
+    const match = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(text);
+    const where = `--set ${text}`;
+    if (!match) throw new TooltuneError("CONFIG", "expected stage.key=value", { where, fix: "write it like --set tokens.max_length=1024" });
+    const [, stage, dotted, valueText] = match;
+    const stages = isObject(raw) && isObject(raw.stages) ? raw.stages : undefined;
+    const spec = stages?.[stage];
+    if (!isObject(spec)) {
+      throw new TooltuneError("CONFIG", `there is no stage '${stage}'`, { where, fix: `use one of: ${Object.keys(stages ?? {}).join(", ")}` });
+    }
+    let target = isObject(spec.with) ? spec.with : (spec.with = {});
+    const keys = dotted.split(".");
+    for (const key of keys.slice(0, -1)) target = isObject(target[key]) ? target[key] : (target[key] = {});
+    target[keys.at(-1)!] = setValue(valueText);
+    written.push({ path: ["stages", stage, "with", ...keys], text: where });
+  }
+  // An error at or under a path that a --set wrote is that flag's fault.
+  return (path) => written.find((w) => path.length >= w.path.length && w.path.every((p, i) => String(path[i]) === p))?.text;
+}
