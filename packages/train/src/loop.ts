@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
-// Gradients of every op (tfjs-core alone registers none).
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+// Gradients of every op: tfjs-core registers none, and its own `dist/register_all_gradients.js` is
+// ESM with directory imports that Node cannot load outside a bundler; the union package's Node
+// build registers them all into tfjs's global gradient registry.
+import "@tensorflow/tfjs";
 import { TooltuneError } from "@tooltune/core";
 import { AdamW, clipByGlobalNorm, type AdamWConfig } from "./adamw.js";
 import { nextBatch, type Batch, type BatchingConfig, type DataPosition, type TokenRow } from "./batches.js";

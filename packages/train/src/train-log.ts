@@ -1,0 +1,18 @@
+import { writeFileSync } from "node:fs";
+import { Field, Float64, Int32, Schema } from "apache-arrow";
+import { rowsToBatch, writeParquetBytes } from "@tooltune/core";
+import type { LogRow } from "./loop.js";
+
+// train_log.parquet columns (DESIGN §3): step, loss, lr, grad_norm, tokens/s, eval_loss.
+const schema = new Schema([
+  new Field("step", new Int32(), false),
+  new Field("loss", new Float64(), false),
+  new Field("lr", new Float64(), false),
+  new Field("grad_norm", new Float64(), false),
+  new Field("tokens_per_s", new Float64(), false),
+  new Field("eval_loss", new Float64(), true),
+]);
+
+export async function writeTrainLog(file: string, rows: LogRow[]): Promise<void> {
+  writeFileSync(file, writeParquetBytes(schema, [rowsToBatch(schema, rows as unknown as Record<string, unknown>[], file)]));
+}
