@@ -191,9 +191,11 @@ export function astCheck(functions: FunctionDoc[], calls: DecodedCall[], answers
     if (calls.length !== answers.length) return fail("multiple_function_checker:wrong_count", "Wrong number of functions.");
     return checkExpected(functions, calls[0], answers[0]);
   }
-  if (calls.length !== 1) return fail("simple_function_checker:wrong_count", "Wrong number of functions.");
-  // Simple categories check against the first (only) function, as BFCL does.
-  return functions[0] ? checkCall(functions[0], calls[0], answers[0]) : fail("checker:no_function", "No function schema.");
+  if (calls.length !== 1 || answers.length !== 1) return fail("simple_function_checker:wrong_count", "Wrong number of functions.");
+  // BFCL's simple rows offer one function and check against it; tooltune's own single-call
+  // items offer many, so they are checked against the expected function's schema.
+  if (functions.length === 1) return checkCall(functions[0], calls[0], answers[0]);
+  return checkExpected(functions, calls[0], answers[0]);
 }
 
 function checkExpected(functions: FunctionDoc[], call: DecodedCall, expected: PossibleAnswer): CheckOutcome {
