@@ -9,3 +9,5 @@ export {
   type SpecialToken,
   type EncodedText,
 } from "./bundle.js";
+export { tokenizeStage, TOKENIZER_DIR } from "./stage.js";
+export { tokenizeParams, type TokenizeParams } from "./params.js";

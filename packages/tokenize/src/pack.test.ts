@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinRow, planPacking, singleRow, type Example } from "./pack.js";
+import { joinRow, padRow, planPacking, type Example } from "./pack.js";
 
 /** Deterministic example lengths between 1 and max (a small LCG: no test randomness). */
 function lengths(n: number, max: number, seed = 7): number[] {
@@ -61,15 +61,14 @@ describe("joinRow", () => {
   });
 });
 
-describe("singleRow", () => {
-  it("pads with pad id and mask 0 when asked, and leaves the example unchanged otherwise", () => {
-    const e = example(4, 3);
-    const padded = singleRow(e, 6, 99);
-    expect(Array.from(padded.input_ids)).toEqual([4000, 4001, 4002, 99, 99, 99]);
-    expect(Array.from(padded.loss_mask)).toEqual([...Array.from(e.mask), 0, 0, 0]);
-    expect(Array.from(padded.position_ids)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(padded.n_examples).toBe(1);
-    const bare = singleRow(e);
-    expect(Array.from(bare.input_ids)).toEqual(Array.from(e.ids));
+describe("padRow", () => {
+  it("pads with pad id and mask 0, positions counting on; leaves full rows alone", () => {
+    const row = joinRow([example(4, 2), example(5, 2)]);
+    const padded = padRow(row, 6, 99);
+    expect(Array.from(padded.input_ids)).toEqual([4000, 4001, 5000, 5001, 99, 99]);
+    expect(Array.from(padded.loss_mask)).toEqual([...Array.from(row.loss_mask), 0, 0]);
+    expect(Array.from(padded.position_ids)).toEqual([0, 1, 0, 1, 2, 3]);
+    expect(padded.n_examples).toBe(2);
+    expect(padRow(row, 4, 99)).toBe(row);
   });
 });

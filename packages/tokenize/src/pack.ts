@@ -63,17 +63,18 @@ export function joinRow(examples: Example[]): PackedRow {
 }
 
 /**
- * One example per row (`pack: false`). With `padTo`, rows are padded with `padId`, mask 0, and
- * positions that keep counting (padding comes after the example, so causal attention never lets
- * the example see it).
+ * Pad a row to `padTo` with `padId` and mask 0. Padding positions keep counting from the last
+ * example's: padding comes after it, so causal attention never lets a real token see padding.
  */
-export function singleRow(e: Example, padTo?: number, padId = 0): PackedRow {
-  const row = joinRow([e]);
-  if (padTo === undefined || padTo <= e.ids.length) return row;
+export function padRow(row: PackedRow, padTo: number, padId: number): PackedRow {
+  const n = row.input_ids.length;
+  if (n >= padTo) return row;
   const input_ids = new Int32Array(padTo).fill(padId);
   input_ids.set(row.input_ids);
   const loss_mask = new Uint8Array(padTo);
   loss_mask.set(row.loss_mask);
-  const position_ids = Int32Array.from({ length: padTo }, (_, p) => p);
+  const position_ids = new Int32Array(padTo);
+  position_ids.set(row.position_ids);
+  for (let t = n; t < padTo; t++) position_ids[t] = t > 0 ? position_ids[t - 1] + 1 : 0;
   return { ...row, input_ids, loss_mask, position_ids };
 }

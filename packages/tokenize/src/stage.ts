@@ -1,0 +1,214 @@
+/**
+ * The `tokenize` stage: formatted → tokens (DESIGN §3), with the tokenizer bundle in `tokenizer/`.
+ *
+ * One pass per example: encode with offsets → loss mask from the train spans → max_length policy.
+ * Then, over the whole corpus: optional vocabulary trim (needs every id first), packing per split
+ * (first-fit decreasing needs every length first), rows written in a deterministic order.
+ */
+import { join } from "node:path";
+import { DatasetWriter, TooltuneError, defineStage, inputOfKind, openDataset, type FormattedRow, type Manifest, type StageContext } from "@tooltune/core";
+import { getSpecialTokens } from "@tooltune/format";
+import { loadTokenizerBundle, type TokenizerBundle } from "./bundle.js";
+import { checkSpans, lossMask } from "./mask.js";
+import { joinRow, padRow, planPacking, type Example, type PackedRow } from "./pack.js";
+import { tokenizeParams, type TokenizeParams } from "./params.js";
+
+/** The bundle's directory inside a tokens dataset (CONTRIBUTING: tokenizer bundle). */
+export const TOKENIZER_DIR = "tokenizer";
+
+/** Rows encoded concurrently: the Rust binding encodes on libuv's thread pool. */
+const ENCODE_CHUNK = 64;
+
+interface Counts {
+  examples: number;
+  truncated: number;
+  dropped: number;
+  noTarget: number;
+  badSpans: number;
+}
+
+interface SplitExample extends Example {
+  split: string;
+}
+
+export const tokenizeStage = defineStage({
+  kind: "tokenize",
+  version: "1",
+  description: "formatted text → token ids, loss masks and packed rows, with the extended tokenizer as a bundle",
+  params: tokenizeParams,
+  output: "dataset",
+  fileDeps: (p) => (p.tokenizer === "qwen3" ? [] : [p.tokenizer]),
+  async run(ctx, params) {
+    const input = inputOfKind(ctx, "formatted");
+    if (!input) throw new TooltuneError("CONFIG", "tokenize needs a formatted dataset as input", { stage: ctx.stageName, fix: "add the format stage to `needs`" });
+    const reuse = inputOfKind(ctx, "tokens");
+    const data = await openDataset<FormattedRow>(input.path);
+    const bundle = reuse ? reuseBundle(ctx, reuse.path) : buildBundle(ctx, params, data.manifest);
+
+    const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
+    const counts: Counts = { examples: 0, truncated: 0, dropped: 0, noTarget: 0, badSpans: 0 };
+    const examples = await encodeAll(ctx, params, bundle, data, writer, counts);
+    if (params.vocab === "trim" && !reuse) trimTo(bundle, examples);
+
+    const rows = makeRows(examples, params, bundle.padId);
+    await writer.write(rows);
+    bundle.save(join(ctx.outDir, TOKENIZER_DIR));
+    const stats = statsOf(params, bundle, examples, rows, counts, reuse !== undefined);
+    report(ctx, stats, counts);
+    await writer.finish(ctx.provenance, stats);
+    if (ctx.strict && writer.rejectCount > 0) {
+      throw new TooltuneError("REJECTS", `${writer.rejectCount} rows rejected`, { stage: ctx.stageName, fix: "see _rejects.parquet, or run without --strict" });
+    }
+  },
+});
+
+/** The special-token set and template that `format` recorded (manifest stats), unless params override them. */
+function recordedTemplate(manifest: Manifest, params: TokenizeParams): { name: string; tokens: string[] | undefined } {
+  const stats = manifest.stats ?? {};
+  const recorded = stats.special_tokens;
+  const fromStats = Array.isArray(recorded)
+    ? (recorded as string[])
+    : recorded && typeof recorded === "object" && Array.isArray((recorded as { tokens?: unknown }).tokens)
+      ? (recorded as { tokens: string[] }).tokens
+      : undefined;
+  const tokens = params.special_tokens !== undefined ? getSpecialTokens(params.special_tokens).tokens : fromStats;
+  const name = typeof stats.template === "string" ? stats.template : "unknown";
+  return { name, tokens };
+}
+
+function buildBundle(ctx: StageContext, params: TokenizeParams, manifest: Manifest): TokenizerBundle {
+  const bundle = loadTokenizerBundle(params.tokenizer);
+  const { name, tokens } = recordedTemplate(manifest, params);
+  if (!tokens) ctx.log.warn("tokenize: the formatted dataset records no special-token set and none was given: adding none (set special_tokens)");
+  const added = bundle.addSpecialTokens(tokens ?? []);
+  bundle.setTemplate({ name, specialTokens: tokens ?? [] });
+  // The course notebook sets pad_token to its added `<pad>`.
+  const pad = params.pad_token ?? (tokens?.includes("<pad>") ? "<pad>" : undefined);
+  if (pad) bundle.setPadToken(pad);
+  if (params.eos_token) bundle.setEosToken(params.eos_token);
+  ctx.log.info(`tokenize: ${params.tokenizer} + ${added.length} new special tokens (${added.join(" ") || "none"}), template ${name}`);
+  return bundle;
+}
+
+/** `vocab_from`: a tokens dataset among the inputs lends its bundle, so both datasets share ids. */
+function reuseBundle(ctx: StageContext, tokensDir: string): TokenizerBundle {
+  const bundle = loadTokenizerBundle(join(tokensDir, TOKENIZER_DIR));
+  ctx.log.info(`tokenize: reusing the tokenizer bundle of ${tokensDir} (${bundle.isTrimmed ? "trimmed" : "full"} vocabulary, ${bundle.vocabSize} ids); the tokenizer and special_tokens params are not used`);
+  return bundle;
+}
+
+async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: TokenizerBundle, data: Awaited<ReturnType<typeof openDataset<FormattedRow>>>, writer: DatasetWriter, counts: Counts): Promise<SplitExample[]> {
+  const out: SplitExample[] = [];
+  const progress = ctx.log.progress("tokenize", data.manifest.rows);
+  let index = 0;
+  for await (const batch of data.batches()) {
+    for (let i = 0; i < batch.length; i += ENCODE_CHUNK) {
+      if (ctx.signal.aborted) throw new TooltuneError("INTERRUPTED", "tokenize was interrupted", { stage: ctx.stageName });
+      const chunk = batch.slice(i, i + ENCODE_CHUNK);
+      const encoded = await Promise.all(chunk.map((row) => encodeExample(row, params, bundle)));
+      for (const [k, result] of encoded.entries()) {
+        const row = chunk[k];
+        counts.examples++;
+        if ("reason" in result) {
+          counts[result.counter]++;
+          writer.reject({ source: `${data.dir}:${index + k}`, reason: `${row.id}: ${result.reason}`, row });
+        } else {
+          if (result.truncated) counts.truncated++;
+          out.push(result.example);
+        }
+      }
+      index += chunk.length;
+      progress.tick(chunk.length);
+    }
+  }
+  progress.done();
+  return out;
+}
+
+type Encoded = { example: SplitExample; truncated: boolean } | { reason: string; counter: "dropped" | "noTarget" | "badSpans" };
+
+async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: TokenizerBundle): Promise<Encoded> {
+  const bad = checkSpans(row.spans, row.text.length);
+  if (bad) return { reason: bad, counter: "badSpans" };
+  const { ids, offsets } = await bundle.encodeWithOffsets(row.text);
+  let mask = lossMask(offsets, row.spans, row.text.length);
+  const tooLong = ids.length > params.max_length;
+  if (tooLong && params.overflow === "drop") {
+    return { reason: `${ids.length} tokens > max_length ${params.max_length} (overflow: drop)`, counter: "dropped" };
+  }
+  const keep = Math.min(ids.length, params.max_length);
+  mask = mask.subarray(0, keep);
+  if (!mask.includes(1)) {
+    return { reason: `no trainable tokens${tooLong ? ` within the first ${params.max_length}` : ""} (no train span, or only its first token)`, counter: "noTarget" };
+  }
+  return { example: { id: row.id, split: row.split, ids: ids.slice(0, keep), mask: mask.slice() }, truncated: tooLong };
+}
+
+/** Trim the vocabulary to what the kept examples use, then rewrite their ids as model ids. */
+function trimTo(bundle: TokenizerBundle, examples: SplitExample[]): void {
+  const used = new Set<number>();
+  for (const e of examples) for (const id of e.ids) used.add(id);
+  bundle.trimVocab(used);
+  for (const e of examples) e.ids = bundle.toModelIds(e.ids);
+}
+
+/** Rows per split (train and test never share a row), splits in order of first appearance. */
+function makeRows(examples: SplitExample[], params: TokenizeParams, padId: number): (PackedRow & { split: string })[] {
+  const splits = [...new Set(examples.map((e) => e.split))];
+  const rows: (PackedRow & { split: string })[] = [];
+  const padTo = params.pad_to_max_length ? params.max_length : undefined;
+  for (const split of splits) {
+    const group = examples.filter((e) => e.split === split);
+    // pack: false is packing with one example per row.
+    const plans = params.pack ? planPacking(group.map((e) => e.ids.length), params.max_length) : group.map((_, i) => [i]);
+    for (const plan of plans) {
+      const row = joinRow(plan.map((i) => group[i]));
+      rows.push({ ...(padTo ? padRow(row, padTo, padId) : row), split });
+    }
+  }
+  return rows;
+}
+
+function statsOf(params: TokenizeParams, bundle: TokenizerBundle, examples: SplitExample[], rows: PackedRow[], counts: Counts, reused: boolean): Record<string, unknown> {
+  const tokens = examples.reduce((n, e) => n + e.ids.length, 0);
+  const trainable = examples.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
+  const unk = bundle.unkId;
+  const unkTokens = unk === undefined ? 0 : examples.reduce((n, e) => n + e.ids.filter((id) => id === unk).length, 0);
+  return {
+    examples_in: counts.examples,
+    examples: examples.length,
+    rows: rows.length,
+    tokens,
+    trainable_tokens: trainable,
+    trainable_share: tokens ? trainable / tokens : 0,
+    truncated: counts.truncated,
+    dropped: counts.dropped,
+    rejected_no_target: counts.noTarget,
+    rejected_bad_spans: counts.badSpans,
+    max_length: params.max_length,
+    packed: params.pack,
+    // Real tokens over row capacity (rows × max_length): how much compute is not spent on padding.
+    packing_efficiency: rows.length ? tokens / (rows.length * params.max_length) : 0,
+    vocab: bundle.isTrimmed ? "trim" : "full",
+    vocab_size: bundle.vocabSize,
+    vocab_reused: reused,
+    unk_id: unk ?? null,
+    unk_tokens: unkTokens,
+    eos_id: bundle.eosId,
+    pad_id: bundle.padId,
+    new_token_ids: bundle.newTokenIds,
+    special_tokens: Object.fromEntries(bundle.specialTokens.map((t) => [t.content, t.id])),
+    template: bundle.template,
+  };
+}
+
+function report(ctx: StageContext, s: Record<string, unknown>, counts: Counts): void {
+  const pct = (x: unknown) => `${(100 * Number(x)).toFixed(1)}%`;
+  ctx.log.info(
+    `tokenize: ${s.examples}/${counts.examples} examples → ${s.rows} rows, ${s.tokens} tokens (${pct(s.trainable_share)} trainable), ` +
+      `packing efficiency ${pct(s.packing_efficiency)}, vocab ${s.vocab} (${s.vocab_size} ids)`,
+  );
+  if (counts.truncated || counts.dropped) ctx.log.warn(`tokenize: longer than max_length ${s.max_length}: ${counts.truncated} truncated, ${counts.dropped} dropped`);
+  if (counts.noTarget || counts.badSpans) ctx.log.warn(`tokenize: rejected ${counts.noTarget} with no trainable tokens, ${counts.badSpans} with bad spans (see _rejects.parquet)`);
+  if (Number(s.unk_tokens) > 0) ctx.log.warn(`tokenize: ${s.unk_tokens} tokens outside the reused trimmed vocabulary became <unk>`);
+}
