@@ -70,6 +70,6 @@ function answerValue(v: PyValue, doc: ParamDoc | undefined): PyValue {
 }
 
 /** The expected calls as plain JSON, for the results table and the report. */
-export function expectedJson(item: CheckTarget): string {
+export function expectedJson(item: Pick<CheckTarget, "answers">): string {
   return JSON.stringify(item.answers.map((a) => { const [name, params] = Object.entries(a)[0]; return { name, arguments: params }; }), (_k, v) => (typeof v === "bigint" ? Number(v) : v));
 }

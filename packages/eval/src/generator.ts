@@ -1,0 +1,36 @@
+/**
+ * What eval needs from a model: prompts in, completions out. The real one wraps model + adapter
+ * + tokenizer bundle; tests use a scripted stand-in, so eval's tests never wait on training.
+ */
+export interface GenerateOptions {
+  maxNewTokens: number;
+  /** 0 = greedy. */
+  temperature: number;
+  /** Generation stops at the first of these (the template's end-of-turn strings). */
+  stop?: string[];
+  seed?: number;
+}
+
+export interface Generator {
+  /** Shown in results and the report: "base", "adapter", or a model's name. */
+  name: string;
+  generate(prompts: string[], opts: GenerateOptions): Promise<string[]>;
+  /** Tokens generated so far, when the generator can count them (for tokens/s). */
+  generatedTokens?(): number;
+}
+
+/**
+ * A stand-in model: `respond(prompt)` decides each completion; it keeps every prompt it was
+ * given, so tests can look at what the model saw.
+ */
+export function scriptedGenerator(name: string, respond: (prompt: string) => string): Generator & { prompts: string[] } {
+  const prompts: string[] = [];
+  return {
+    name,
+    prompts,
+    async generate(batch: string[]) {
+      prompts.push(...batch);
+      return batch.map(respond);
+    },
+  };
+}
