@@ -1,1 +1,8 @@
-export const packageName = "@tooltune/cli";
+export { main, buildCli, type CliIO } from "./main.js";
+export { runPipeline, type RunOptions, type RunResult } from "./run.js";
+export { loadPipeline, type Pipeline, type PipelineStage } from "./pipeline.js";
+export { planRun, type PlanNode, type PlanOptions, type Step, type Observed } from "./plan.js";
+export { pipelineStatus, type StageStatus } from "./status.js";
+export { showDataset } from "./show.js";
+export { runOneStage } from "./oneoff.js";
+export { builtinStages } from "./stages.js";

@@ -1,0 +1,137 @@
+import yargs, { type Argv } from "yargs";
+import { createLogger, isTooltuneError, TOOL, TooltuneError, type Logger, type StageDefinition } from "@tooltune/core";
+import { runOneStage } from "./oneoff.js";
+import { runPipeline } from "./run.js";
+import { showDataset } from "./show.js";
+import { builtinRegistry, type StageRegistry } from "./stages.js";
+import { formatStatus, pipelineStatus } from "./status.js";
+
+export interface CliIO {
+  /** Results (plans, status, show) go to stdout; logs and errors to stderr. */
+  out(line: string): void;
+  err(text: string): void;
+  log: Logger;
+  registry: StageRegistry;
+  signal: AbortSignal;
+  cwd: string;
+}
+
+const BACKENDS = ["tensorflow", "native", "wasm", "cpu"] as const;
+
+/** The yargs program; commands call into the library and throw, never print errors or exit. */
+export function buildCli(argv: string[], io: CliIO): Argv {
+  let cli = yargs(argv)
+    .scriptName("tooltune")
+    .usage("$0 <command>\n\nFine-tune language models for function calling with LoRA, as pipelines of cached stages.")
+    .exitProcess(false)
+    .strict()
+    .fail((message, error) => {
+      throw error ?? new TooltuneError("CONFIG", message, { fix: "see `tooltune --help` or `tooltune <command> --help`" });
+    })
+    .command(
+      "run <pipeline>",
+      "run a pipeline: only stages whose cache key changed, like `dvc repro`",
+      (y) => pipelineOptions(y)
+        .option("only", { type: "string", describe: "comma-separated stages to consider (others are left as they are)" })
+        .option("from", { type: "string", describe: "this stage and everything downstream of it" })
+        .option("to", { type: "string", describe: "this stage and everything it needs" })
+        .option("force", { type: "boolean", default: false, describe: "run the selected stages even if up to date" })
+        .option("dry-run", { type: "boolean", default: false, describe: "print what would run and why; run nothing" })
+        .option("strict", { type: "boolean", default: false, describe: "fail a stage that rejects any row" })
+        .option("backend", { choices: BACKENDS, describe: "force a compute backend (sets TOOLTUNE_BACKEND for the stages)" }),
+      async (args) => {
+        if (args.backend) process.env.TOOLTUNE_BACKEND = args.backend;
+        const result = await runPipeline(args.pipeline, {
+          only: args.only?.split(",").map((s) => s.trim()).filter(Boolean),
+          from: args.from, to: args.to, force: args.force, dryRun: args.dryRun, strict: args.strict,
+          sets: args.set, cwd: io.cwd, signal: io.signal, log: io.log, print: io.out, registry: io.registry,
+        });
+        if (!args.dryRun) io.log.info(`${result.pipeline.name}: ${result.ran.length} ran, ${result.skipped.length} skipped (outputs in ${result.pipeline.workdir})`);
+      },
+    )
+    .command(
+      "status <pipeline>",
+      "say for each stage whether it is up to date, and if not why",
+      (y) => pipelineOptions(y),
+      async (args) => {
+        const statuses = await pipelineStatus(args.pipeline, { registry: io.registry, cwd: io.cwd, sets: args.set });
+        formatStatus(statuses).forEach((line) => io.out(line));
+      },
+    )
+    .command(
+      "show <dataset>",
+      "print a dataset's manifest, schema, rejects with reasons and first rows",
+      (y) => y
+        .positional("dataset", { type: "string", demandOption: true, describe: "a stage output directory" })
+        .option("head", { type: "number", default: 5, describe: "how many rows and rejects to print" }),
+      async (args) => (await showDataset(args.dataset, args.head)).forEach((line) => io.out(line)),
+    );
+  for (const definition of io.registry.values()) cli = cli.command(stageCommand(definition, io));
+  return cli.demandCommand(1, "name a command").recommendCommands().help().version(TOOL.version).wrap(Math.min(110, process.stdout.columns ?? 100));
+}
+
+function pipelineOptions<T>(y: Argv<T>) {
+  return y
+    .positional("pipeline", { type: "string", demandOption: true, describe: "pipeline YAML file" })
+    .option("set", { type: "string", array: true, describe: "override a param: stage.key=value (YAML scalar)" });
+}
+
+function stageCommand(definition: StageDefinition, io: CliIO) {
+  return {
+    command: definition.kind,
+    describe: `run the '${definition.kind}' stage alone: ${definition.description}`,
+    builder: (y: Argv) => y
+      .option("input", { type: "string", array: true, default: [] as string[], describe: "input stage output directory (repeatable)" })
+      .option("output", { type: "string", demandOption: true, describe: "output directory (written atomically)" })
+      .option("param", { type: "string", array: true, default: [] as string[], describe: "key=value (dotted keys, YAML scalar values)" })
+      .option("params", { type: "string", describe: "YAML file of params (--param wins)" })
+      .option("seed", { type: "number", default: 42 })
+      .option("strict", { type: "boolean", default: false, describe: "fail if any row is rejected" })
+      .option("backend", { choices: BACKENDS, describe: "force a compute backend" }),
+    handler: async (args: { input: string[]; output: string; param: string[]; params?: string; seed: number; strict: boolean; backend?: string }) => {
+      if (args.backend) process.env.TOOLTUNE_BACKEND = args.backend;
+      await runOneStage(definition, {
+        inputs: args.input, output: args.output, params: args.param, paramsFile: args.params,
+        seed: args.seed, strict: args.strict, signal: io.signal, log: io.log, cwd: io.cwd,
+      });
+    },
+  };
+}
+
+/** The entry point: the only place that prints errors and picks the exit code. */
+export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
+  const controller = new AbortController();
+  const full: CliIO = {
+    out: (line) => process.stdout.write(line + "\n"),
+    err: (text) => process.stderr.write(text + "\n"),
+    log: createLogger(),
+    registry: builtinRegistry(),
+    signal: controller.signal,
+    cwd: process.cwd(),
+    ...io,
+  };
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130); // second Ctrl-C: quit now
+    full.err("stopping at a safe point (Ctrl-C again to quit now)");
+    controller.abort();
+  };
+  if (!io.signal) process.on("SIGINT", onSigint);
+  try {
+    await buildCli(argv, full).parseAsync();
+    return 0;
+  } catch (e) {
+    full.err(describeError(e));
+    return isTooltuneError(e) && e.code === "INTERRUPTED" ? 130 : 1;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+function describeError(e: unknown): string {
+  if (isTooltuneError(e)) {
+    const cause = e.cause instanceof Error && !e.message.includes(e.cause.message) ? `\n  cause: ${e.cause.message}` : "";
+    return e.format() + cause;
+  }
+  // Not one of ours: a bug. Say so with the stack so it can be reported.
+  return `INTERNAL: ${(e as Error)?.stack ?? String(e)}`;
+}
