@@ -165,7 +165,7 @@ async function resolveStage(name: string, spec: StageSpec, rc: ResolveContext): 
     if (spec[key] !== undefined) throw fail(`'${key}:' is only for cmd: stages`, rc.locate.where(["stages", name], key), `remove it: a '${spec.uses}' stage declares its own`);
   }
   const { definition, moduleFile } = await findStage(spec.uses!, rc, () => at("uses"), fail);
-  const params = validateParams(definition, spec.with, (path, key) => at("with", ...path, ...(key ? [key] : [])), name);
+  const params = validateParams(definition, spec.with, (path, key) => rc.whereOf(["stages", name, "with", ...path], key), name);
   return { ...base, kind: definition.kind, stageVersion: definition.version, params, definition, moduleFile };
 }
 
