@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+// Gradients: tfjs-core registers none and its ESM register_all_gradients cannot load in plain
+// Node; the union package's Node build registers them into the global registry.
+import "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
 import { random, relError } from "./test-util.js";
