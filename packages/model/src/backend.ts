@@ -1,0 +1,75 @@
+// Backend choice (DESIGN §6): tensorflow → native → wasm → cpu, the first that works, each skip
+// with a one-line reason. Optional packages are imported behind guards so that a machine without
+// them (no libtensorflow, no C++ toolchain) still runs.
+import * as tf from "@tensorflow/tfjs-core";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+export const BACKENDS = ["tensorflow", "native", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendChoice {
+  name: BackendName;
+  reason: string;
+  skipped: { name: BackendName; reason: string }[];
+}
+
+const firstLine = (e: unknown) => String(e instanceof Error ? e.message : e).split("\n")[0];
+
+// Module names held in variables so TypeScript does not require them to be installed.
+const optional = { tfjsNode: "@tensorflow/tfjs-node", tfjsNodeGpu: "@tensorflow/tfjs-node-gpu", kernels: "@tooltune/kernels" };
+
+async function tryTensorflow(): Promise<string> {
+  for (const pkg of [optional.tfjsNodeGpu, optional.tfjsNode]) {
+    try {
+      await import(pkg);
+      if (tf.findBackend("tensorflow")) return `${pkg} loaded (libtensorflow)`;
+    } catch {
+      /* try the next one */
+    }
+  }
+  throw new Error("@tensorflow/tfjs-node(-gpu) not installed or libtensorflow missing");
+}
+
+async function tryNative(): Promise<string> {
+  const mod = (await import(optional.kernels)) as Record<string, unknown>;
+  const register = mod.registerNativeBackend;
+  if (typeof register !== "function") throw new Error("@tooltune/kernels has no registerNativeBackend()");
+  const detail = await (register as () => unknown)();
+  if (!tf.findBackend("native")) throw new Error(typeof detail === "string" ? detail : "native addon did not register");
+  return typeof detail === "string" ? detail : "N-API sgemm over the cpu kernels";
+}
+
+async function tryWasm(): Promise<string> {
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  const dir = dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm"));
+  wasm.setWasmPaths(join(dir, "/"));
+  return "tfjs wasm (SIMD, one thread in Node)";
+}
+
+async function tryCpu(): Promise<string> {
+  await import("@tensorflow/tfjs-backend-cpu");
+  return "tfjs cpu (plain JavaScript, slowest)";
+}
+
+const attempts: Record<BackendName, () => Promise<string>> = { tensorflow: tryTensorflow, native: tryNative, wasm: tryWasm, cpu: tryCpu };
+
+/** Set the tfjs backend: a named one, or "auto" for the first of the chain that works. */
+export async function selectBackend(want: BackendName | "auto" = "auto", log: (line: string) => void = () => {}): Promise<BackendChoice> {
+  const chain = want === "auto" ? [...BACKENDS] : [want];
+  const skipped: BackendChoice["skipped"] = [];
+  for (const name of chain) {
+    try {
+      const reason = await attempts[name]();
+      if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend("${name}") failed`);
+      await tf.ready();
+      const choice = { name, reason: want === "auto" ? reason : `forced: ${reason}`, skipped };
+      for (const s of skipped) log(`backend ${s.name} skipped: ${s.reason}`);
+      log(`backend ${name}: ${choice.reason}`);
+      return choice;
+    } catch (e) {
+      skipped.push({ name, reason: firstLine(e) });
+    }
+  }
+  throw new Error(`no tfjs backend works: ${skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")}`);
+}

@@ -1,0 +1,88 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createModel, loadModel, resizeTokenEmbeddings, saveModel } from "./checkpoint.js";
+import { fromHfConfig, makeConfig, toHfConfig } from "./config.js";
+import { readSafetensors, writeSafetensors } from "./safetensors.js";
+import { maxRelErr, useTestBackend, values } from "./test-helpers.js";
+
+beforeAll(useTestBackend);
+
+const config = makeConfig("qwen2", { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: false });
+const ids = [[1, 5, 9, 3, 7, 2]];
+const tmp = () => mkdtempSync(join(tmpdir(), "tooltune-model-"));
+
+describe("checkpoints", () => {
+  it("config survives toHfConfig → fromHfConfig", () => {
+    for (const family of ["llama", "qwen2", "gemma2"] as const) {
+      const c = makeConfig(family, { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 3, numAttentionHeads: 4 });
+      expect(fromHfConfig(toHfConfig(c))).toEqual(c);
+    }
+  });
+
+  it("fresh init is deterministic in the seed", () => {
+    const [a, b, c] = [createModel(config, 1), createModel(config, 1), createModel(config, 2)];
+    const [la, lb, lc] = [a, b, c].map((m) => m.forward(ids));
+    expect(values(la)).toEqual(values(lb));
+    expect(maxRelErr(values(lc), values(la))).toBeGreaterThan(1e-2);
+    tf.dispose([la, lb, lc]);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
+  it("save → load gives the same logits; F32 exact, BF16/F16 close; sharded with an index", () => {
+    const model = createModel({ ...config, initializerRange: 0.2 }, 3);
+    const ref = values(model.forward(ids));
+    const dir = tmp();
+    saveModel(model, dir);
+    expect(values(loadModel(dir).forward(ids))).toEqual(ref);
+    const sharded = tmp();
+    saveModel(model, sharded, { maxShardBytes: 2000 });
+    const index = JSON.parse(readFileSync(join(sharded, "model.safetensors.index.json"), "utf8"));
+    expect(new Set(Object.values(index.weight_map)).size).toBeGreaterThan(2);
+    expect(existsSync(join(sharded, "model.safetensors"))).toBe(false);
+    expect(values(loadModel(sharded).forward(ids))).toEqual(ref);
+    for (const [dtype, tol] of [["BF16", 5e-2], ["F16", 5e-3]] as const) {
+      const d = tmp();
+      saveModel(model, d, { dtype });
+      expect(JSON.parse(readFileSync(join(d, "config.json"), "utf8")).torch_dtype).toBe(dtype === "BF16" ? "bfloat16" : "float16");
+      const err = maxRelErr(values(loadModel(d).forward(ids)), ref);
+      expect(err).toBeGreaterThan(0);
+      expect(err).toBeLessThan(tol);
+    }
+    // HF layout: [out, in] linears, no lm_head when tied
+    const st = readSafetensors(join(dir, "model.safetensors"));
+    expect(st.get("model.layers.0.self_attn.q_proj.weight")!.shape).toEqual([16, 16]);
+    expect(st.get("model.layers.0.mlp.up_proj.weight")!.shape).toEqual([24, 16]);
+    expect(st.get("model.layers.0.self_attn.k_proj.bias")!.shape).toEqual([8]);
+    expect(st.has("lm_head.weight")).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["config.json", "model.safetensors"]);
+  });
+
+  it("safetensors half conversions round to nearest", () => {
+    const d = tmp();
+    const data = Float32Array.from([1, -2.5, 65504, 1e-8, 3.14159, 0.1]);
+    for (const dtype of ["F16", "BF16"] as const) {
+      writeSafetensors(join(d, "x.safetensors"), new Map([["x", { shape: [6], data }]]), dtype);
+      const back = readSafetensors(join(d, "x.safetensors")).get("x")!.data;
+      const tol = dtype === "F16" ? 2 ** -11 : 2 ** -8;
+      data.forEach((x, i) => { if (Math.abs(x) > 1e-4) expect(Math.abs(back[i] - x) / Math.abs(x)).toBeLessThanOrEqual(tol); });
+    }
+  });
+
+  it("resizeTokenEmbeddings: new rows are the mean of the old ones, old logits unchanged", () => {
+    const model = createModel(config, 4);
+    const before = values(model.forward(ids));
+    const bigger = resizeTokenEmbeddings(model, 44);
+    expect(bigger.config.vocabSize).toBe(44);
+    const emb = bigger.params.get("model.embed_tokens.weight")!;
+    expect(emb.shape).toEqual([44, 16]);
+    const mean = values(tf.mean(tf.slice(emb, [0, 0], [40, 16]), 0));
+    expect(maxRelErr(values(tf.slice(emb, [43, 0], [1, 16])), mean)).toBeLessThan(1e-6);
+    const after = bigger.forward(ids);
+    expect(after.shape).toEqual([1, 6, 44]);
+    expect(maxRelErr(values(tf.slice(after, [0, 0, 0], [1, 6, 40])), before)).toBeLessThan(1e-6);
+    bigger.dispose();
+  });
+});

@@ -1,0 +1,97 @@
+// Host-side tables for one forward pass: rotary cos/sin per token and the additive attention bias
+// (causal, block-diagonal over packed examples, sliding window, padding keys).
+import * as tf from "@tensorflow/tfjs-core";
+import type { ModelConfig } from "./config.js";
+import type { Rows } from "./model.js";
+
+export interface RopeTables {
+  cos: tf.Tensor3D; // [N, 1, headDim]
+  sin: tf.Tensor3D; // [N, 1, headDim]
+}
+
+const f = Math.fround;
+
+/** inv_freq as transformers computes it in float32, with Llama 3 scaling when configured. */
+export function inverseFrequencies(c: ModelConfig): Float32Array {
+  const d = c.headDim;
+  const inv = new Float32Array(d / 2);
+  for (let i = 0; i < d / 2; i++) inv[i] = f(1 / f(c.ropeTheta ** f((2 * i) / d)));
+  const rs = c.ropeScaling;
+  if (!rs) return inv;
+  // transformers _compute_llama3_parameters
+  const lowWavelen = rs.originalMaxPositionEmbeddings / rs.lowFreqFactor;
+  const highWavelen = rs.originalMaxPositionEmbeddings / rs.highFreqFactor;
+  for (let i = 0; i < inv.length; i++) {
+    const wavelen = (2 * Math.PI) / inv[i];
+    if (wavelen > lowWavelen) inv[i] = f(inv[i] / rs.factor);
+    else if (wavelen >= highWavelen) {
+      const smooth = (rs.originalMaxPositionEmbeddings / wavelen - rs.lowFreqFactor) / (rs.highFreqFactor - rs.lowFreqFactor);
+      inv[i] = f((1 - smooth) * (inv[i] / rs.factor) + smooth * inv[i]);
+    }
+  }
+  return inv;
+}
+
+export function ropeTables(c: ModelConfig, positions: Rows): RopeTables {
+  const inv = inverseFrequencies(c);
+  const d = c.headDim;
+  const flat = positions.flatMap((r) => Array.from(r));
+  const cos = new Float32Array(flat.length * d);
+  const sin = new Float32Array(flat.length * d);
+  flat.forEach((p, n) => {
+    for (let i = 0; i < d / 2; i++) {
+      const angle = f(p * inv[i]); // emb = cat(freqs, freqs)
+      cos[n * d + i] = cos[n * d + i + d / 2] = Math.cos(angle);
+      sin[n * d + i] = sin[n * d + i + d / 2] = Math.sin(angle);
+    }
+  });
+  return { cos: tf.tensor3d(cos, [flat.length, 1, d]), sin: tf.tensor3d(sin, [flat.length, 1, d]) };
+}
+
+/** Packed-example id per token: a new segment wherever positions do not continue by +1
+ * (as transformers' find_packed_sequence_indices). */
+export function segmentsOf(positions: Rows): Int32Array[] {
+  return positions.map((row) => {
+    const seg = new Int32Array(row.length);
+    for (let t = 1; t < row.length; t++) seg[t] = seg[t - 1] + (row[t] === row[t - 1] + 1 ? 0 : 1);
+    return seg;
+  });
+}
+
+export interface BiasSpec {
+  B: number;
+  /** queries in this call */
+  T: number;
+  /** keys in total (cache + this call) */
+  S: number;
+  /** absolute index of the first query */
+  start: number;
+  /** query heads per kv head: the bias repeats over them (rows are [g, T] folded) */
+  groups: number;
+  segments: Int32Array[] | null;
+  keyValid?: Uint8Array[];
+  /** sliding window: key j visible from query i when i - j < window */
+  window: number | null;
+}
+
+const MASKED = -1e9;
+
+/** Additive bias [B, 1, g·T, S]: 0 where query may see key, -1e9 elsewhere. */
+export function attentionBias(s: BiasSpec): tf.Tensor4D {
+  const { B, T, S, groups: g } = s;
+  const out = new Float32Array(B * g * T * S).fill(MASKED);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const i = s.start + t;
+      for (let j = 0; j <= i; j++) {
+        const visible =
+          (!s.segments || s.segments[b][j] === s.segments[b][i]) &&
+          (s.window === null || i - j < s.window) &&
+          (!s.keyValid || s.keyValid[b][j] === 1 || j === i);
+        if (!visible) continue;
+        for (let r = 0; r < g; r++) out[((b * g + r) * T + t) * S + j] = 0;
+      }
+    }
+  }
+  return tf.tensor4d(out, [B, 1, g * T, S]);
+}

@@ -1,0 +1,278 @@
+// A decoder-only transformer written once against tfjs ops: Llama, with Qwen2's q/k/v biases and
+// Gemma2's (1 + w) norms, √hidden embedding scale, sandwich norms, soft-capping and sliding window.
+// Read top-down: building blocks → attention → MLP → block → model (logits, loss).
+//
+// Parameters live in one Map under Hugging Face's own names (`model.layers.0.self_attn.q_proj.weight`).
+// Linear weights are held as [in, out] — the transpose of HF's [out, in] — so every projection is a
+// plain, non-transposed matmul x[N, in] @ W[in, out] (tfjs wasm is ~10× slower on transposed ones).
+// Activations stay 2-D [N = B·T, features] except inside attention.
+import * as tf from "@tensorflow/tfjs-core";
+// Gradients: tfjs-core registers none, and its dist/register_all_gradients.js is ESM with directory
+// imports that plain Node cannot load (only bundlers/vitest can); the union package's Node build
+// registers every gradient into tfjs's global registry. (Changed by the lead: the CLI runs in Node.)
+import "@tensorflow/tfjs";
+import type { ModelConfig } from "./config.js";
+import { attentionBias, ropeTables, segmentsOf, type RopeTables } from "./masks.js";
+
+/** Rows of token ids (or positions, or masks): B rows of equal length T. */
+export type Rows = ArrayLike<number>[];
+
+export type Params = Map<string, tf.Variable>;
+
+/**
+ * What an adapter (LoRA, trainable token rows) may change. `module` is the HF module path
+ * (`model.layers.3.mlp.up_proj`, `lm_head`, `model.embed_tokens`).
+ */
+export interface Adapter {
+  /** Added to the module's output; x is the module's input [N, in]. */
+  linearDelta?(module: string, x: tf.Tensor2D): tf.Tensor2D | null;
+  /** Added to the embedding output for ids [N]. */
+  embeddingDelta?(module: string, ids: tf.Tensor1D): tf.Tensor2D | null;
+  /** Replaces the embedding table (e.g. with trainable rows spliced in). */
+  embeddingWeight?(module: string, weight: tf.Tensor2D): tf.Tensor2D;
+}
+
+/** Keys/values of earlier tokens, per layer: [B, nKv, S, headDim]. Owned by the caller (dispose it). */
+export interface KvCache {
+  layers: { k: tf.Tensor4D; v: tf.Tensor4D }[];
+  length: number;
+  /** keyValid[b][j] = 0 for padding keys (left-padded prompts). */
+  keyValid: Uint8Array[];
+}
+
+export interface ForwardOptions {
+  /** [B, T]; restart at 0 per packed example. Default 0..T-1 (or continuing the cache). */
+  positionIds?: Rows;
+  adapter?: Adapter;
+  /** Extend this cache in place with this call's keys/values (generation). */
+  cache?: KvCache;
+}
+
+export interface LossResult {
+  /** sum / count (0 when nothing is a target). */
+  loss: tf.Scalar;
+  /** Summed cross-entropy over target tokens (to average over an accumulated batch). */
+  sum: tf.Scalar;
+  /** Number of target tokens. */
+  count: number;
+}
+
+export const isLinearWeight = (name: string): boolean => /(_proj|lm_head)\.weight$/.test(name);
+
+// ---------------------------------------------------------------- building blocks
+
+function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number, plusOne: boolean): tf.Tensor2D {
+  const variance = tf.mean(tf.square(x), -1, true); // [N, 1]
+  const normed = tf.mul(x, tf.rsqrt(tf.add(variance, eps)));
+  return tf.mul(normed, plusOne ? tf.add(w, 1) : w);
+}
+
+/** HF rotate_half on the last axis: x*cos + cat(-x2, x1)*sin. x: [N, heads, headDim]; cos/sin [N, 1, headDim]. */
+function applyRope(x: tf.Tensor3D, rope: RopeTables): tf.Tensor3D {
+  const half = x.shape[2] / 2;
+  const [x1, x2] = tf.split(x, [half, half], 2);
+  const rotated = tf.concat([tf.neg(x2), x1], 2);
+  return tf.add(tf.mul(x, rope.cos), tf.mul(rotated, rope.sin));
+}
+
+function softcap(x: tf.Tensor, cap: number | null): tf.Tensor {
+  return cap === null ? x : tf.mul(tf.tanh(tf.div(x, cap)), cap);
+}
+
+/** GELU, tanh approximation (PyTorch's gelu(approximate="tanh")). */
+function geluTanh(x: tf.Tensor2D): tf.Tensor2D {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** Rows of x at idx. tfjs wasm has no UnsortedSegmentSum (gather's gradient): scatter by matmul there. */
+export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
+  if (tf.getKernel("UnsortedSegmentSum", tf.getBackend())) return tf.gather(x, idx);
+  const n = x.shape[0];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    (args[1] as tf.GradSaveFunc)([idx]); // keeps idx alive until the backward pass
+    const value: tf.Tensor2D = tf.gather(args[0] as tf.Tensor2D, idx);
+    const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+      tf.matMul(tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, n), "float32"), dy, true, false); // [n, D]
+    return { value, gradFunc };
+  });
+  return f(x);
+}
+
+// ---------------------------------------------------------------- the model
+
+interface Step {
+  B: number;
+  T: number;
+  rope: RopeTables;
+  bias: { full: tf.Tensor4D; sliding: tf.Tensor4D | null };
+  adapter?: Adapter;
+  cache?: KvCache;
+}
+
+export class CausalLM {
+  constructor(readonly config: ModelConfig, readonly params: Params) {}
+
+  private p(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`model has no parameter ${name}`);
+    return v;
+  }
+
+  /** x [N, in] @ W [in, out] (+ bias) (+ adapter delta). `module` is the HF path. */
+  linear(x: tf.Tensor2D, module: string, adapter?: Adapter): tf.Tensor2D {
+    let y: tf.Tensor2D = tf.matMul(x, this.p(`${module}.weight`) as tf.Tensor2D);
+    const bias = this.params.get(`${module}.bias`);
+    if (bias) y = tf.add(y, bias);
+    const delta = adapter?.linearDelta?.(module, x);
+    return delta ? tf.add(y, delta) : y;
+  }
+
+  private attention(x: tf.Tensor2D, i: number, s: Step): tf.Tensor2D {
+    const c = this.config;
+    const { B, T } = s;
+    const [nH, nKv, hd] = [c.numAttentionHeads, c.numKeyValueHeads, c.headDim];
+    const g = nH / nKv;
+    const at = `model.layers.${i}.self_attn`;
+    const q = applyRope(tf.reshape(this.linear(x, `${at}.q_proj`, s.adapter), [B * T, nH, hd]), s.rope); // [N, nH, hd]
+    const k = applyRope(tf.reshape(this.linear(x, `${at}.k_proj`, s.adapter), [B * T, nKv, hd]), s.rope); // [N, nKv, hd]
+    const v = this.linear(x, `${at}.v_proj`, s.adapter);
+    // heads first; query head h = kv·g + j reads kv head kv, so q groups fold into the row axis
+    const qh = tf.reshape(tf.transpose(tf.reshape(q, [B, T, nH, hd]), [0, 2, 1, 3]), [B, nKv, g * T, hd]); // [B, nKv, g·T, hd]
+    let kh: tf.Tensor4D = tf.transpose(tf.reshape(k, [B, T, nKv, hd]), [0, 2, 1, 3]); // [B, nKv, T, hd]
+    let vh: tf.Tensor4D = tf.transpose(tf.reshape(v, [B, T, nKv, hd]), [0, 2, 1, 3]); // [B, nKv, T, hd]
+    if (s.cache) [kh, vh] = this.extendCache(s.cache, i, kh, vh); // [B, nKv, S, hd]
+    const scale = (c.queryPreAttnScalar ?? hd) ** -0.5;
+    let scores = tf.mul(tf.matMul(qh, kh, false, true), scale); // [B, nKv, g·T, S]
+    scores = softcap(scores, c.attnLogitSoftcapping);
+    const sliding = c.layerTypes[i] === "sliding_attention" && s.bias.sliding;
+    const probs = tf.softmax(tf.add(scores, sliding ? s.bias.sliding! : s.bias.full));
+    const out = tf.matMul(probs, vh); // [B, nKv, g·T, hd]
+    const merged: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hd]), [0, 2, 1, 3]), [B * T, nH * hd]); // [N, nH·hd]
+    return this.linear(merged, `${at}.o_proj`, s.adapter);
+  }
+
+  private extendCache(cache: KvCache, i: number, k: tf.Tensor4D, v: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+    const old = cache.layers[i];
+    const kAll = old ? tf.concat([old.k, k], 2) : k; // [B, nKv, S, hd]
+    const vAll = old ? tf.concat([old.v, v], 2) : v;
+    if (old) { old.k.dispose(); old.v.dispose(); }
+    cache.layers[i] = { k: tf.keep(kAll), v: tf.keep(vAll) };
+    return [kAll, vAll];
+  }
+
+  private mlp(x: tf.Tensor2D, i: number, adapter?: Adapter): tf.Tensor2D {
+    const m = `model.layers.${i}.mlp`;
+    const gate = this.linear(x, `${m}.gate_proj`, adapter);
+    const act = this.config.hiddenAct === "silu" ? tf.mul(gate, tf.sigmoid(gate)) : geluTanh(gate);
+    return this.linear(tf.mul(act, this.linear(x, `${m}.up_proj`, adapter)), `${m}.down_proj`, adapter);
+  }
+
+  private norm(x: tf.Tensor2D, name: string): tf.Tensor2D {
+    return rmsNorm(x, this.p(`${name}.weight`) as tf.Tensor1D, this.config.rmsNormEps, this.config.family === "gemma2");
+  }
+
+  private block(h: tf.Tensor2D, i: number, s: Step): tf.Tensor2D {
+    const l = `model.layers.${i}`;
+    if (this.config.family !== "gemma2") {
+      h = tf.add(h, this.attention(this.norm(h, `${l}.input_layernorm`), i, s));
+      return tf.add(h, this.mlp(this.norm(h, `${l}.post_attention_layernorm`), i, s.adapter));
+    }
+    const attn = this.attention(this.norm(h, `${l}.input_layernorm`), i, s);
+    h = tf.add(h, this.norm(attn, `${l}.post_attention_layernorm`));
+    const mlp = this.mlp(this.norm(h, `${l}.pre_feedforward_layernorm`), i, s.adapter);
+    return tf.add(h, this.norm(mlp, `${l}.post_feedforward_layernorm`));
+  }
+
+  private embed(ids: tf.Tensor1D, adapter?: Adapter): tf.Tensor2D {
+    const name = "model.embed_tokens";
+    let table: tf.Tensor2D = this.p(`${name}.weight`) as tf.Tensor2D;
+    if (adapter?.embeddingWeight) table = adapter.embeddingWeight(name, table);
+    let x = gatherRows(table, ids); // [N, H]
+    const delta = adapter?.embeddingDelta?.(name, ids);
+    if (delta) x = tf.add(x, delta);
+    // Gemma2: normalizer = hidden_size ** 0.5 in the activations' dtype
+    return this.config.family === "gemma2" ? tf.mul(x, Math.fround(Math.sqrt(this.config.hiddenSize))) : x;
+  }
+
+  /** Final hidden states [B·T, H] (after the last norm). */
+  hidden(inputIds: Rows, opts: ForwardOptions = {}): tf.Tensor2D {
+    const B = inputIds.length;
+    const T = inputIds[0].length;
+    const start = opts.cache?.length ?? 0;
+    const positions = opts.positionIds ?? inputIds.map(() => Array.from({ length: T }, (_, t) => start + t));
+    const ids = tf.tensor1d(inputIds.flatMap((r) => Array.from(r)), "int32");
+    const segments = opts.cache ? null : segmentsOf(positions);
+    const keyValid = opts.cache?.keyValid;
+    const S = start + T;
+    const g = this.config.numAttentionHeads / this.config.numKeyValueHeads;
+    const window = this.config.layerTypes.includes("sliding_attention") ? this.config.slidingWindow : null;
+    const step: Step = {
+      B, T, adapter: opts.adapter, cache: opts.cache,
+      rope: ropeTables(this.config, positions),
+      bias: {
+        full: attentionBias({ B, T, S, start, groups: g, segments, keyValid, window: null }),
+        sliding: window === null ? null : attentionBias({ B, T, S, start, groups: g, segments, keyValid, window }),
+      },
+    };
+    let h = this.embed(ids, opts.adapter);
+    for (let i = 0; i < this.config.numHiddenLayers; i++) h = this.block(h, i, step);
+    if (opts.cache) opts.cache.length = S;
+    return this.norm(h, "model.norm");
+  }
+
+  /** Logits [N, V] for hidden states [N, H] (tied: h @ embedᵀ). */
+  logitsOf(h: tf.Tensor2D, adapter?: Adapter): tf.Tensor2D {
+    let logits: tf.Tensor2D;
+    if (this.config.tieWordEmbeddings) {
+      logits = tf.matMul(h, this.p("model.embed_tokens.weight"), false, true);
+      const delta = adapter?.linearDelta?.("lm_head", h);
+      if (delta) logits = tf.add(logits, delta);
+    } else logits = this.linear(h, "lm_head", adapter);
+    return softcap(logits, this.config.finalLogitSoftcapping) as tf.Tensor2D;
+  }
+
+  /** Logits [B, T, V]. */
+  forward(inputIds: Rows, opts: ForwardOptions = {}): tf.Tensor3D {
+    return tf.tidy(() => {
+      const B = inputIds.length;
+      const T = inputIds[0].length;
+      return tf.reshape(this.logitsOf(this.hidden(inputIds, opts), opts.adapter), [B, T, this.config.vocabSize]); // [B, T, V]
+    });
+  }
+
+  /**
+   * Next-token cross-entropy. lossMask[b][t] = 1 means token t is a target: logits at t-1 predict it.
+   * A token that starts a packed example (position 0) is never a target of the example before it.
+   */
+  loss(inputIds: Rows, lossMask: Rows, positionIds?: Rows, adapter?: Adapter): LossResult {
+    const T = inputIds[0].length;
+    const rows: number[] = [];
+    const targets: number[] = [];
+    inputIds.forEach((ids, b) => {
+      for (let t = 1; t < T; t++) {
+        if (!lossMask[b][t] || (positionIds && positionIds[b][t] === 0)) continue;
+        rows.push(b * T + t - 1);
+        targets.push(ids[t]);
+      }
+    });
+    const count = targets.length;
+    return tf.tidy(() => {
+      if (count === 0) {
+        const zero = tf.scalar(0);
+        return { loss: zero, sum: tf.scalar(0), count };
+      }
+      const h = this.hidden(inputIds, { positionIds, adapter });
+      const picked = gatherRows(h, tf.tensor1d(rows, "int32")); // [count, H]
+      const logits = this.logitsOf(picked, adapter); // [count, V]
+      const lse = tf.logSumExp(logits, -1); // [count]
+      const target = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(targets, "int32"), this.config.vocabSize)), -1);
+      const sum = tf.sum(tf.sub(lse, target)) as tf.Scalar;
+      return { loss: tf.div(sum, count) as tf.Scalar, sum, count };
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, expect, it } from "vitest";
+import { createModel } from "./checkpoint.js";
+import { makeConfig } from "./config.js";
+import { useTestBackend, values } from "./test-helpers.js";
+
+beforeAll(useTestBackend);
+
+const config = makeConfig("gemma2", { vocabSize: 32, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1, slidingWindow: 3 });
+const ids = [[1, 5, 9, 3, 7, 2, 4, 6], [8, 1, 2, 3, 9, 9, 1, 0]];
+const positions = [[0, 1, 2, 3, 0, 1, 2, 3], [0, 1, 2, 3, 4, 5, 6, 7]];
+const mask = [[0, 1, 1, 1, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1, 1, 1]];
+
+it("tensor count stays flat across 100 forward/backward steps", () => {
+  const model = createModel(config, 1, { trainable: true });
+  const vars = [...model.params.values()];
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => model.loss(ids, mask, positions).loss, vars);
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  step();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 100; i++) step();
+  expect(tf.memory().numTensors).toBe(before);
+  model.dispose();
+});
+
+it("loss = sum/count over targets; tokens that feed no target get exactly zero gradient", () => {
+  const model = createModel({ ...config, numHiddenLayers: 1, tieWordEmbeddings: false }, 2, { trainable: true });
+  const r = model.loss(ids, mask, positions);
+  // row 0: t=1,2,3,5,6,7 (t=4 starts example 2, mask 0); row 1: t=3..7
+  expect(r.count).toBe(6 + 5);
+  expect(values(r.loss)[0]).toBeCloseTo(values(r.sum)[0] / r.count, 5);
+  // a position reset is never a target, even if its mask says 1
+  expect(model.loss(ids, [[0, 1, 1, 1, 1, 1, 1, 1], mask[1]], positions).count).toBe(r.count);
+  // one target: row 1, t=7 (predicted from row 1's tokens 0..6)
+  const emb = model.params.get("model.embed_tokens.weight")!;
+  const oneTarget = [[0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 1]];
+  const { value, grads } = tf.variableGrads(() => model.loss(ids, oneTarget, positions).loss, [emb]);
+  const ge = values(grads[emb.name]);
+  const row = (id: number) => Array.from(ge.subarray(id * 16, id * 16 + 16));
+  // the single layer slides with window 3: t=6 sees t=4..6 of row 1 (ids 9, 9, 1) and nothing else
+  for (const id of [5, 7, 4, 6, 8, 3]) expect(row(id).every((x) => x === 0)).toBe(true);
+  for (const id of [9, 1]) expect(row(id).some((x) => x !== 0)).toBe(true);
+  tf.dispose([value, r.loss, r.sum, ...Object.values(grads)]);
+  model.dispose();
+});
