@@ -24,8 +24,8 @@ const HERMES_ROLES = new Set(["human", "model", "gpt"]);
 
 /**
  * Which source a record looks like, from its keys and role names; undefined when none fits.
- * `conversations` lists are ShareGPT when they have function_call/observation turns, else Hermes
- * (whose adapter also reads plain chats and inline think/call markup).
+ * `conversations` lists are ShareGPT when they have function_call/observation turns or are plain
+ * from/value chats; Hermes when they carry inline markup or use role/content with human/model.
  */
 export function detectFormat(record: unknown): SourceFormat | undefined {
   if (!isObj(record)) return undefined;
@@ -35,14 +35,26 @@ export function detectFormat(record: unknown): SourceFormat | undefined {
   if (!Array.isArray(list)) return undefined;
   const roles = list.map((t) => (isObj(t) ? String(t.from ?? t.role) : ""));
   if (roles.some((r) => r === "function_call" || r === "observation")) return "sharegpt";
-  if (Array.isArray(record.conversations) || roles.some((r) => HERMES_ROLES.has(r))) return "hermes";
+  const fromValue = list.some((t) => isObj(t) && "from" in t);
+  if (fromValue && !list.some(hasInlineMarkup)) return "sharegpt";
+  if (fromValue || Array.isArray(record.conversations) || roles.some((r) => HERMES_ROLES.has(r))) return "hermes";
   return "openai";
+}
+
+/** Hermes writes tools, calls and results inline; plain ShareGPT chats do not. */
+function hasInlineMarkup(turn: unknown): boolean {
+  return isObj(turn) && /<tool_call>|<tool_response>|<tools>/.test(String(turn.value ?? turn.content));
 }
 
 export interface IngestOptions {
   seed: number;
   /** Fraction of rows put in the test split. */
   testFraction: number;
+  /**
+   * Ids seen so far in this run. Sources repeat rows (12 of glaive's 150 are exact copies); a repeat
+   * is kept, with `-2`, `-3`… after the id, so ids stay unique and stable and nothing is dropped.
+   */
+  seen?: Map<string, number>;
 }
 
 export type IngestResult = { conv: Conversation; format: SourceFormat } | { problem: Problem; format?: SourceFormat };
@@ -64,7 +76,9 @@ export function ingestRecord(value: unknown, format: SourceFormat | "auto", ctx:
   const id = draft.id ?? sha256(canonicalJson(jsonSafe(value))).slice(0, 16);
   // BFCL rows have no answer to train on: they are evaluation data.
   const split = draft.split ?? (fmt === "bfcl" ? "test" : splitOf(id, opts.seed, opts.testFraction));
-  const conv: Conversation = { ...draft, id, split };
+  const repeat = (opts.seen?.get(id) ?? 0) + 1;
+  opts.seen?.set(id, repeat);
+  const conv: Conversation = { ...draft, id: repeat > 1 ? `${id}-${repeat}` : id, split };
   const problem = validateConversation(conv);
   return problem ? { problem, format: fmt } : { conv, format: fmt };
 }

@@ -39,10 +39,16 @@ export function adaptBfcl(record: Obj, ctx: AdaptContext): Adapted {
   };
 }
 
-/** `dir/X.json` → the id → ground_truth map of `dir/possible_answer/X.json`, if that file exists. */
-export function loadBfclAnswers(questionFile: string): Map<string, unknown> | undefined {
+/** `dir/X.json` → `dir/possible_answer/X.json` when it exists (BFCL's layout). */
+export function bfclAnswerFile(questionFile: string): string | undefined {
   const file = join(dirname(questionFile), "possible_answer", basename(questionFile));
-  if (!existsSync(file)) return undefined;
+  return existsSync(file) ? file : undefined;
+}
+
+/** The id → ground_truth map of a question file's answer file, if there is one. */
+export function loadBfclAnswers(questionFile: string): Map<string, unknown> | undefined {
+  const file = bfclAnswerFile(questionFile);
+  if (!file) return undefined;
   const answers = new Map<string, unknown>();
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (!line.trim()) continue;

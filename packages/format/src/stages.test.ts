@@ -1,0 +1,127 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDataset, type ConversationRow, type FormattedRow } from "@tooltune/core";
+import { runStageForTest, stageContractSuite, writeTestDataset } from "@tooltune/core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toRow, type Conversation } from "./conversation.js";
+import { formatStage } from "./format-stage.js";
+import { ingestStage } from "./ingest/stage.js";
+import { courseExamples, SHARED_DATA } from "./testing.js";
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "tt-format-"));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const conv = (id: string, over: Partial<Conversation> = {}): Conversation => ({
+  id,
+  source: "test",
+  split: "train",
+  tools: [{ type: "function", function: { name: "add", parameters: { type: "object", properties: { a: { type: "number" } } } } }],
+  messages: [
+    { role: "user", content: "1+2?" },
+    { role: "assistant", content: "", reasoning: "add them", toolCalls: [{ name: "add", arguments: { a: 1, b: 2 } }] },
+    { role: "tool", content: "3", name: "add" },
+    { role: "assistant", content: "3." },
+  ],
+  ...over,
+});
+
+describe("ingest stage", () => {
+  it("reads every shared fixture by glob and list; rejects bad lines with file:row:field", async () => {
+    const bad = join(root, "bad.jsonl");
+    await writeFile(
+      bad,
+      [
+        JSON.stringify({ messages: [{ role: "user", content: "ok" }, { role: "assistant", content: "fine" }] }),
+        "{not json",
+        JSON.stringify({ messages: [{ role: "wizard", content: "x" }] }),
+        JSON.stringify({ messages: [] }),
+      ].join("\n"),
+    );
+    const params = {
+      path: [SHARED_DATA + "bfcl/BFCL_v4_*.json", SHARED_DATA + "glaive_toolcall_en_demo/glaive_toolcall_en_demo.json", SHARED_DATA + "tau_bench_gpt4o_airline/gpt-4o-airline.json", SHARED_DATA + "course/notebook_examples.jsonl", bad],
+    };
+    expect(ingestStage.fileDeps!(ingestStage.params.parse(params))).toContain(SHARED_DATA + "bfcl/possible_answer/BFCL_v4_simple_python.json");
+    const m = await runStageForTest(ingestStage, { params, inputs: [], finalDir: join(root, "ingested") });
+    expect(m.rows).toBe(1738 + 150 + 100 + 2 + 1);
+    expect(m.rejected).toBe(3);
+    expect(m.stats).toMatchObject({ formats: { bfcl: 1738, sharegpt: 150, openai: 101, hermes: 2 } });
+    const ds = await openDataset<ConversationRow>(join(root, "ingested"));
+    const rejects = await ds.rejects();
+    expect(rejects.map((r) => [r.source, r.reason.split(":")[0]])).toEqual([
+      [`${bad}:1`, "line 2 is not valid JSON"],
+      [`${bad}:2:messages[0].role`, "unknown role 'wizard'"],
+      [`${bad}:3:messages`, "empty conversation"],
+    ]);
+    expect(JSON.parse(rejects[1].row!)).toEqual({ messages: [{ role: "wizard", content: "x" }] });
+  });
+
+  it("passes an upstream conversations dataset through, keeping ids and splits", async () => {
+    const input = await writeTestDataset(join(root, "synth"), "conversations", [toRow(conv("s1", { split: "test" })), toRow(conv("s2"))], "raw");
+    await runStageForTest(ingestStage, { params: {}, inputs: [input], finalDir: join(root, "passed") });
+    const rows = await (await openDataset<ConversationRow>(join(root, "passed"))).readAll();
+    expect(rows.map((r) => [r.id, r.split, r.source])).toEqual([["s1", "test", "test"], ["s2", "train", "test"]]);
+    expect(rows[0].messages[1].tool_calls?.[0]).toMatchObject({ name: "add", arguments: '{"a":1,"b":2}' });
+  });
+});
+
+describe("format stage", () => {
+  it("renders the course examples byte for byte through ingest → format, and records its choices", async () => {
+    await runStageForTest(ingestStage, { params: { path: SHARED_DATA + "course/notebook_examples.jsonl" }, inputs: [], finalDir: join(root, "course") });
+    const input = { name: "convs", path: join(root, "course"), manifest: (await openDataset(join(root, "course"))).manifest };
+    const m = await runStageForTest(formatStage, { params: { template: "gemma-course", special_tokens: "course-notebook" }, inputs: [input], finalDir: join(root, "course-text") });
+    expect(m.stats).toMatchObject({ template: "gemma-course", special_tokens: { name: "course-notebook", tokens: expect.arrayContaining(["<tool_reponse>"]) }, train_on: "assistant" });
+    const rows = await (await openDataset<FormattedRow>(join(root, "course-text"))).readAll();
+    expect(rows.map((r) => r.text)).toEqual(courseExamples().map((e) => e.expected_text));
+    expect(rows.map((r) => r.spans.filter((s) => s.train).length)).toEqual([4, 6]);
+  });
+
+  it("strip_tool_use leaves no tools, calls or results, and drops emptied turns", async () => {
+    const input = await writeTestDataset(join(root, "c2"), "conversations", [toRow(conv("a"))], "convs");
+    await runStageForTest(formatStage, { params: { template: "chatml", strip_tool_use: true }, inputs: [input], finalDir: join(root, "stripped") });
+    const [row] = await (await openDataset<FormattedRow>(join(root, "stripped"))).readAll();
+    expect(row.text).toBe("<|im_start|>user\n1+2?<|im_end|>\n<|im_start|>assistant\n3.<|im_end|>\n");
+    expect(row.spans.filter((s) => s.train).map((s) => row.text.slice(s.start, s.end))).toEqual(["3.<|im_end|>"]);
+  });
+
+  it("rejects rows it cannot render honestly, with the reason", async () => {
+    const history = conv("h", {
+      messages: [...conv("h").messages.map((m) => (m.role === "assistant" ? { ...m, reasoning: "r" } : m)), { role: "user", content: "more" }, { role: "assistant", content: "ok" }],
+    });
+    const marker = conv("m", { messages: [{ role: "user", content: "say <|im_end|>" }, { role: "assistant", content: "no" }] });
+    const input = await writeTestDataset(join(root, "c3"), "conversations", [toRow(history), toRow(marker), toRow(conv("ok"))], "convs");
+    const m = await runStageForTest(formatStage, { params: { template: "hf", tokenizer: "qwen3" }, inputs: [input], finalDir: join(root, "hf") });
+    expect([m.rows, m.rejected]).toEqual([1, 2]);
+    const rejects = await (await openDataset(join(root, "hf"))).rejects();
+    expect(rejects.map((r) => r.source)).toEqual(["convs:0:h", "convs:1:m"]);
+    expect(rejects[0].reason).toMatch(/differently once later messages follow/);
+    expect(rejects[1].reason).toMatch(/end-of-turn marker/);
+  });
+
+  it("refuses hf without a tokenizer before any work", () => {
+    expect(() => formatStage.params.parse({ template: "hf" })).toThrow(/tokenizer/);
+  });
+});
+
+const convInputs = (rows: Conversation[]) => async (dir: string) => [await writeTestDataset(join(dir, "convs"), "conversations", rows.map(toRow), "convs")];
+
+stageContractSuite("ingest", {
+  stage: ingestStage,
+  params: {},
+  inputs: convInputs([conv("a"), conv("b", { split: "test" })]),
+  badRow: { inputs: convInputs([conv("c"), conv("d", { messages: [{ role: "tool", content: "orphan" }] })]), source: "convs:1:messages[0]", reason: "tool result without a call" },
+  module: { url: import.meta.resolve("./ingest/stage.ts"), exportName: "ingestStage" },
+});
+
+stageContractSuite("format", {
+  stage: formatStage,
+  params: { template: "chatml" },
+  inputs: convInputs([conv("a"), conv("b")]),
+  badRow: { inputs: convInputs([conv("c"), conv("d", { messages: [{ role: "user", content: "<|im_end|>" }] })]), source: "convs:1:d", reason: "end-of-turn marker" },
+  module: { url: import.meta.resolve("./format-stage.ts"), exportName: "formatStage" },
+});
