@@ -17,15 +17,17 @@ export const CmdParamsSchema = z.strictObject({
 });
 export type CmdParams = z.infer<typeof CmdParamsSchema>;
 
-export const cmdStage = defineStage({
-  kind: "cmd",
-  version: "1",
-  description: "Run a shell command; ${inputs.<stage>}, ${out}, ${state}, ${seed}, ${params.<key>} are substituted",
-  params: CmdParamsSchema,
-  output: "directory",
-  fileDeps: (params) => params.deps,
-  run: runCommand,
-});
+/** The cmd stage for commands run in `cwd` (where relative paths in the command and deps resolve). */
+export const makeCmdStage = (cwd: string) =>
+  defineStage({
+    kind: "cmd",
+    version: "1",
+    description: "Run a shell command; ${inputs.<stage>}, ${out}, ${state}, ${seed}, ${params.<key>} are substituted",
+    params: CmdParamsSchema,
+    output: "directory",
+    fileDeps: (params) => params.deps,
+    run: (ctx, params) => runCommand(ctx, params, cwd),
+  });
 
 const REF = /\$\{(inputs|params)\.([^}]+)\}|\$\{(out|state|seed)\}/g;
 
@@ -61,14 +63,14 @@ function lookup(obj: Record<string, unknown>, dotted: string): unknown {
 const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 const envName = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
-async function runCommand(ctx: StageContext, params: CmdParams): Promise<void> {
+async function runCommand(ctx: StageContext, params: CmdParams, cwd: string): Promise<void> {
   const command = substitute(params.cmd, ctx, params);
   const env: NodeJS.ProcessEnv = { ...process.env, TOOLTUNE_OUT: ctx.outDir, TOOLTUNE_STATE: ctx.stateDir, TOOLTUNE_SEED: String(ctx.seed) };
   for (const [k, v] of Object.entries(params.with)) env[`TOOLTUNE_PARAM_${envName(k)}`] = asText(v);
   for (const input of ctx.inputs) env[`TOOLTUNE_INPUT_${envName(input.name)}`] = input.path;
   ctx.log.info(`$ ${command}`);
   const code = await new Promise<number | string>((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ["ignore", "inherit", "inherit"], env, signal: ctx.signal });
+    const child = spawn(command, { cwd, shell: true, stdio: ["ignore", "inherit", "inherit"], env, signal: ctx.signal });
     child.on("error", (e) => (ctx.signal.aborted ? resolve("aborted") : reject(e)));
     child.on("close", (status, signal) => resolve(status ?? signal ?? "unknown"));
   });

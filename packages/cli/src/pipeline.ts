@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from "node:path";
 import { isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { TooltuneError, type StageDefinition } from "@tooltune/core";
-import { cmdStage, unresolvedRefs } from "./cmd-stage.js";
+import { makeCmdStage, unresolvedRefs } from "./cmd-stage.js";
 import { loadModuleStage } from "./load-module.js";
 import type { PlanNode } from "./plan.js";
 import type { StageRegistry } from "./stages.js";
@@ -159,7 +159,8 @@ async function resolveStage(name: string, spec: StageSpec, rc: ResolveContext): 
     const params = { cmd: spec.cmd, kind: spec.kind ?? "raw", deps: spec.deps ?? [], with: spec.with };
     const bad = unresolvedRefs(spec.cmd, spec.needs, spec.with);
     if (bad.length) throw fail(`the command refers to ${bad.join(", ")}`, at("cmd"), "add the stage to needs or the key to with:, or fix the name");
-    return { ...base, kind: cmdStage.kind, stageVersion: cmdStage.version, params, definition: cmdStage };
+    const definition = makeCmdStage(rc.cwd ?? process.cwd());
+    return { ...base, kind: definition.kind, stageVersion: definition.version, params, definition };
   }
   for (const key of ["deps", "kind"] as const) {
     if (spec[key] !== undefined) throw fail(`'${key}:' is only for cmd: stages`, rc.locate.where(["stages", name], key), `remove it: a '${spec.uses}' stage declares its own`);
