@@ -1,0 +1,81 @@
+/**
+ * `npm run bench -- tokenize`: tokens/s of the Qwen3 bundle on ~2 MB of the repository's shared
+ * data (tool-calling JSON, conversations, BFCL questions) cut into 2,000-character documents.
+ * Prints figures, asserts nothing. Reference: Python `tokenizers` did 0.7–1.1 M tokens/s on one
+ * thread on this machine (issue 4).
+ *
+ * - encode, sequential: one document at a time, awaited (one Rust thread busy: the single-thread figure)
+ * - encodeWithOffsets, sequential: what the stage calls per example (adds code point → UTF-16 offsets)
+ * - encodeWithOffsets + lossMask, 64 in flight: how the stage runs (libuv's pool encodes in parallel)
+ */
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { loadTokenizerBundle } from "../src/bundle.js";
+import { lossMask } from "../src/mask.js";
+
+const DATA = new URL("../../../../shared/data/", import.meta.url);
+const FILES = ["glaive_toolcall_en_demo/glaive_toolcall_en_demo.json", "tau_bench_gpt4o_airline/gpt-4o-airline.json", "bfcl/BFCL_v4_live_simple.json", "course/notebook_examples.jsonl"];
+const DOC = 2000;
+const BUDGET = 2_000_000; // characters
+const REPEATS = 3;
+
+function corpus(): string[] {
+  const docs: string[] = [];
+  let chars = 0;
+  // Round-robin over files so the mix does not depend on which file is biggest.
+  const texts = FILES.map((f) => readFileSync(new URL(f, DATA), "utf8"));
+  for (let at = 0; chars < BUDGET && texts.some((t) => at < t.length); at += DOC) {
+    for (const t of texts) {
+      if (at >= t.length) continue;
+      const doc = t.slice(at, at + DOC);
+      docs.push(doc);
+      chars += doc.length;
+    }
+  }
+  return docs;
+}
+
+async function timed(label: string, docs: string[], run: (docs: string[]) => Promise<number>): Promise<void> {
+  const rates: number[] = [];
+  let tokens = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    const start = performance.now();
+    tokens = await run(docs);
+    rates.push(tokens / ((performance.now() - start) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  const m = (x: number) => (x / 1e6).toFixed(3);
+  console.log(`${label.padEnd(44)} ${tokens} tokens  median ${m(rates[1])} M tokens/s  (min ${m(rates[0])}, max ${m(rates[2])})`);
+}
+
+const bundle = loadTokenizerBundle("qwen3");
+bundle.addSpecialTokens(["<tools>", "</tools>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", "<pad>", "<eos>"]);
+const docs = corpus();
+console.log(`corpus: ${docs.length} documents, ${docs.reduce((n, d) => n + d.length, 0)} characters; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${(await import("node:os")).cpus().length} cores`);
+
+await bundle.encode(docs[0]); // warm-up: first call pays for lazy initialisation
+
+await timed("encode, sequential", docs, async (ds) => {
+  let n = 0;
+  for (const d of ds) n += (await bundle.encode(d)).length;
+  return n;
+});
+
+await timed("encodeWithOffsets, sequential", docs, async (ds) => {
+  let n = 0;
+  for (const d of ds) n += (await bundle.encodeWithOffsets(d)).ids.length;
+  return n;
+});
+
+await timed("encodeWithOffsets + lossMask, 64 in flight", docs, async (ds) => {
+  let n = 0;
+  for (let i = 0; i < ds.length; i += 64) {
+    const chunk = ds.slice(i, i + 64);
+    const encoded = await Promise.all(chunk.map((d) => bundle.encodeWithOffsets(d)));
+    encoded.forEach((e, k) => {
+      lossMask(e.offsets, [{ start: 0, end: chunk[k].length >> 1, train: true }], chunk[k].length);
+      n += e.ids.length;
+    });
+  }
+  return n;
+});
