@@ -23,6 +23,8 @@ export interface SynthOptions {
   testFraction: number;
   /** Relative weights of the conversation kinds. */
   mix: Record<Kind, number>;
+  /** How many tools each conversation offers, [min, max]; the called ones always among them. */
+  toolsOffered?: [number, number];
 }
 
 /** Kept to one line: the model is tiny and every token costs training time. */
@@ -44,7 +46,7 @@ export function generateConversation(index: number, options: SynthOptions): Conv
   const kind = kindAt(index, options);
   const dialog = new Dialog(rng, split);
   BUILDERS[kind](dialog);
-  const tools = offeredTools(rng, dialog.toolNames);
+  const tools = offeredTools(rng, dialog.toolNames, options.toolsOffered ?? [3, 6]);
   return {
     id,
     source: `synth:seed=${options.seed}:${index}`,
@@ -71,10 +73,10 @@ export function kindAt(index: number, options: SynthOptions): Kind {
   return KINDS[KINDS.length - 1];
 }
 
-/** The needed tools plus random others, 3–6 in all, in random order: prompts rarely offer one tool. */
-function offeredTools(rng: Rng, needed: string[]): string[] {
+/** The needed tools plus random others, in random order: real prompts rarely offer just the one that fits. */
+function offeredTools(rng: Rng, needed: string[], [min, max]: [number, number]): string[] {
   const others = rng.shuffle(Object.keys(toolCatalog).filter((name) => !needed.includes(name)));
-  const count = Math.max(needed.length, rng.int(3, 6));
+  const count = Math.max(needed.length, rng.int(min, max));
   return rng.shuffle([...needed, ...others.slice(0, count - needed.length)]);
 }
 

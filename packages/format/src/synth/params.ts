@@ -18,8 +18,17 @@ export const synthParams = z
       // prefault: a partial mix in YAML (`mix: {no_call: 0.3}`) keeps the other defaults.
       .prefault({})
       .describe("relative weights of the conversation kinds; they need not sum to 1"),
+    tools_min: z.number().int().min(1).max(23).default(3).describe("fewest tools a conversation offers (the called ones are always offered)"),
+    tools_max: z
+      .number()
+      .int()
+      .min(1)
+      .max(23)
+      .default(6)
+      .describe("most tools a conversation offers; each offered schema costs ~130 prompt tokens (Qwen3 tokenizer, chatml)"),
     seed: z.number().int().optional().describe("generator seed; defaults to the pipeline seed"),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.tools_min <= p.tools_max, { message: "tools_min must not exceed tools_max", path: ["tools_min"] });
 
 export type SynthParams = z.output<typeof synthParams>;

@@ -52,6 +52,13 @@ describe("synth stage", () => {
     expect(c.manifest.contentHash).not.toBe(a.manifest.contentHash);
   });
 
+  it("offers between tools_min and tools_max tools", async () => {
+    const { rows } = await run("tools", { conversations: 200, tools_min: 2, tools_max: 2 });
+    const counts = new Set(rows.map((r) => (JSON.parse(r.tools) as unknown[]).length));
+    expect(counts).toEqual(new Set([2]));
+    expect(() => synthStage.params.parse({ tools_min: 5, tools_max: 4 })).toThrow(/tools_min must not exceed tools_max/);
+  });
+
   it("honours the mix", async () => {
     const { rows } = await run("mix", { conversations: 200, mix: { single: 0, parallel: 0, multi_step: 1, no_call: 0 } });
     expect(rows.every((r) => JSON.parse(r.meta!).kind === "multi_step")).toBe(true);

@@ -4,7 +4,7 @@
  */
 import { DatasetWriter, TooltuneError, defineStage } from "@tooltune/core";
 import { toolCatalog } from "./catalog/index.js";
-import { KINDS, generateConversation, type Kind } from "./generate.js";
+import { KINDS, generateConversation, type Kind, type SynthOptions } from "./generate.js";
 import { synthParams } from "./params.js";
 
 /** Rows per write call: keeps memory flat and lets Ctrl-C stop between chunks. */
@@ -17,7 +17,12 @@ export const synthStage = defineStage({
   params: synthParams,
   output: "dataset",
   async run(ctx, params) {
-    const options = { seed: params.seed ?? ctx.seed, testFraction: params.test_fraction, mix: params.mix };
+    const options: SynthOptions = {
+      seed: params.seed ?? ctx.seed,
+      testFraction: params.test_fraction,
+      mix: params.mix,
+      toolsOffered: [params.tools_min, params.tools_max],
+    };
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "conversations" });
     const kinds = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
     const splits: Record<string, number> = { train: 0, test: 0 };
