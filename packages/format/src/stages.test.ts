@@ -78,7 +78,7 @@ describe("format stage", () => {
     expect(m.stats).toMatchObject({ template: "gemma-course", special_tokens: { name: "course-notebook", tokens: expect.arrayContaining(["<tool_reponse>"]) }, train_on: "assistant" });
     const rows = await (await openDataset<FormattedRow>(join(root, "course-text"))).readAll();
     expect(rows.map((r) => r.text)).toEqual(courseExamples().map((e) => e.expected_text));
-    expect(rows.map((r) => r.spans.filter((s) => s.train).length)).toEqual([4, 6]);
+    expect(rows.map((r) => r.spans.filter((s) => s.train).length)).toEqual([4, 5]);
   });
 
   it("strip_tool_use leaves no tools, calls or results, and drops emptied turns", async () => {
