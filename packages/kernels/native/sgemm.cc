@@ -99,42 +99,70 @@ void scaleTile(float* c, std::ptrdiff_t ldc, int rows, int cols, float beta) {
   }
 }
 
-// One task: the mc x nc tile of C at (i0, j0) in batch entry bi, over the whole K.
-void gemmTile(const Gemm& g, int bi, int i0, int mc, int j0, int nc) {
+// Where op(A)[i0, p0] is and how to step rows and k in the stored A.
+struct AView {
+  const float* at;
+  std::ptrdiff_t rs, cs;
+};
+
+AView viewA(const Gemm& g, const float* a, int i0, int p0) {
+  if (g.transA) return {a + p0 * g.lda + i0, 1, g.lda};
+  return {a + i0 * g.lda + p0, g.lda, 1};
+}
+
+// C tile (rows x cols <= MR x NR) from one A micro-panel and one B micro-panel. Edge tiles go
+// through a full-size temporary so the micro-kernel never needs masks.
+void microTile(const float* a, std::ptrdiff_t rsA, std::ptrdiff_t csA, const float* bp, int kc, float* c,
+               std::ptrdiff_t ldc, int rows, int cols, bool accumulate) {
+  if (rows == MR && cols == NR) return gKernel(kc, a, rsA, csA, bp, c, ldc, accumulate);
+  alignas(64) float tmp[MR * NR];
+  gKernel(kc, a, rsA, csA, bp, tmp, NR, false);
+  for (int r = 0; r < rows; r++)
+    for (int q = 0; q < cols; q++) c[r * ldc + q] = (accumulate ? c[r * ldc + q] : 0) + tmp[r * NR + q];
+}
+
+// One task: rows [i0, i0 + rows) x columns [j0, j0 + nc) of C in batch entry bi, over all of
+// K. The packed B panel is shared by every MC block of A in the task.
+void gemmTask(const Gemm& g, int bi, int i0, int rows, int j0, int nc) {
   static thread_local PackBuffers buf;
   const float* a = g.a + bi * g.strideA;
   const float* b = g.b + bi * g.strideB;
   float* c = g.c + bi * g.strideC + i0 * g.ldc + j0;
-  if (g.k == 0 || (g.beta != 0 && g.beta != 1)) scaleTile(c, g.ldc, mc, nc, g.beta);
+  if (g.k == 0 || (g.beta != 0 && g.beta != 1)) scaleTile(c, g.ldc, rows, nc, g.beta);
   if (g.k == 0) return;
-  bool firstOverwrites = g.beta == 0;
+  // Packing A pays off only when each A micro-panel meets several B micro-panels; for narrow
+  // products (attention's P V, N = 32) the kernel reads A where it lies (alpha then must be 1).
+  bool packAll = nc > 2 * NR || g.alpha != 1;
   for (int p0 = 0; p0 < g.k; p0 += KC) {
     int kc = std::min(KC, g.k - p0);
-    bool accumulate = p0 > 0 || !firstOverwrites;
+    bool accumulate = p0 > 0 || g.beta != 0;
     packB(g, b, p0, kc, j0, nc, buf.bp);
-    packA(g, a, i0, mc, p0, kc, buf.ap);
-    for (int jr = 0; jr < nc; jr += NR) {
-      int cols = std::min(NR, nc - jr);
-      const float* bp = buf.bp + static_cast<std::ptrdiff_t>(jr) * kc;
-      for (int ir = 0; ir < mc; ir += MR) {
-        int rows = std::min(MR, mc - ir);
-        const float* ap = buf.ap + static_cast<std::ptrdiff_t>(ir) * kc;
-        float* ct = c + ir * g.ldc + jr;
-        if (rows == MR && cols == NR) {
-          gKernel(kc, ap, bp, ct, g.ldc, accumulate);
-          continue;
+    for (int ic = 0; ic < rows; ic += MC) {
+      int mc = std::min(MC, rows - ic);
+      if (packAll) packA(g, a, i0 + ic, mc, p0, kc, buf.ap);
+      for (int jr = 0; jr < nc; jr += NR) {
+        const float* bp = buf.bp + static_cast<std::ptrdiff_t>(jr) * kc;
+        int cols = std::min(NR, nc - jr);
+        for (int ir = 0; ir < mc; ir += MR) {
+          int mr = std::min(MR, mc - ir);
+          float* ct = c + (ic + ir) * g.ldc + jr;
+          if (packAll) {
+            microTile(buf.ap + static_cast<std::ptrdiff_t>(ir) * kc, 1, MR, bp, kc, ct, g.ldc, mr, cols, accumulate);
+          } else if (mr == MR) {
+            AView v = viewA(g, a, i0 + ic + ir, p0);
+            microTile(v.at, v.rs, v.cs, bp, kc, ct, g.ldc, mr, cols, accumulate);
+          } else {  // last rows: pad them to a full micro-panel
+            packA(g, a, i0 + ic + ir, mr, p0, kc, buf.ap);
+            microTile(buf.ap, 1, MR, bp, kc, ct, g.ldc, mr, cols, accumulate);
+          }
         }
-        alignas(64) float tmp[MR * NR];
-        gKernel(kc, ap, bp, tmp, NR, false);
-        for (int r = 0; r < rows; r++)
-          for (int q = 0; q < cols; q++)
-            ct[r * g.ldc + q] = (accumulate ? ct[r * g.ldc + q] : 0) + tmp[r * NR + q];
       }
     }
   }
 }
 
 int ceilDiv(int x, int y) { return (x + y - 1) / y; }
+int roundUp(int x, int y) { return ceilDiv(x, y) * y; }
 
 }  // namespace
 
@@ -142,31 +170,33 @@ void sgemm(const Gemm& g) {
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
   double flops = 2.0 * g.m * g.n * g.k * g.batch;
   int threads = flops < kParallelFlops ? 1 : getThreads();
-  // Shrink tiles until there are a few tasks per thread, so both cores get balanced work
-  // even for one small product (e.g. a weight gradient with M = N = 256).
-  int mc = std::min(MC, ceilDiv(g.m, MR) * MR), nc = std::min(NC, ceilDiv(g.n, NR) * NR);
-  auto tasks = [&] { return g.batch * ceilDiv(g.m, mc) * ceilDiv(g.n, nc); };
-  while (threads > 1 && tasks() < 4 * threads && mc > 4 * MR) mc = ceilDiv(mc / 2, MR) * MR;
-  while (threads > 1 && tasks() < 4 * threads && nc > 4 * NR) nc = ceilDiv(nc / 2, NR) * NR;
-  int tilesM = ceilDiv(g.m, mc), tilesN = ceilDiv(g.n, nc);
+  // Column blocks of equal width (688 -> 2 x 352, not 512 + 176), then rows split so there
+  // are about two tasks per thread: enough to balance, few enough that B is packed few times.
+  int nc = roundUp(ceilDiv(g.n, ceilDiv(g.n, NC)), NR);
+  int tilesN = ceilDiv(g.n, nc);
+  int splitM = std::min(ceilDiv(2 * threads, g.batch * tilesN), ceilDiv(g.m, MR));
+  if (threads == 1 || splitM < 1) splitM = 1;
+  int rowsPer = roundUp(ceilDiv(g.m, splitM), MR);
+  int tilesM = ceilDiv(g.m, rowsPer);
+  int tasks = g.batch * tilesM * tilesN;
   auto run = [&](int t) {
     int bi = t / (tilesM * tilesN), rest = t % (tilesM * tilesN);
-    int i0 = (rest / tilesN) * mc, j0 = (rest % tilesN) * nc;
-    gemmTile(g, bi, i0, std::min(mc, g.m - i0), j0, std::min(nc, g.n - j0));
+    int i0 = (rest / tilesN) * rowsPer, j0 = (rest % tilesN) * nc;
+    gemmTask(g, bi, i0, std::min(rowsPer, g.m - i0), j0, std::min(nc, g.n - j0));
   };
   if (threads == 1) {
-    for (int t = 0; t < tasks(); t++) run(t);
+    for (int t = 0; t < tasks; t++) run(t);
   } else {
-    parallelFor(tasks(), run);
+    parallelFor(tasks, run);
   }
 }
 
-void microKernelPortable(int kc, const float* ap, const float* bp, float* c, std::ptrdiff_t ldc,
-                         bool accumulate) {
+void microKernelPortable(int kc, const float* a, std::ptrdiff_t rsA, std::ptrdiff_t csA, const float* bp, float* c,
+                         std::ptrdiff_t ldc, bool accumulate) {
   float acc[MR][NR] = {};
-  for (int k = 0; k < kc; k++, ap += MR, bp += NR)
+  for (int k = 0; k < kc; k++, a += csA, bp += NR)
     for (int r = 0; r < MR; r++)
-      for (int q = 0; q < NR; q++) acc[r][q] += ap[r] * bp[q];
+      for (int q = 0; q < NR; q++) acc[r][q] += a[r * rsA] * bp[q];
   for (int r = 0; r < MR; r++)
     for (int q = 0; q < NR; q++) c[r * ldc + q] = (accumulate ? c[r * ldc + q] : 0) + acc[r][q];
 }

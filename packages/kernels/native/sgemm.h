@@ -10,17 +10,18 @@ namespace tt {
 constexpr int MR = 6;
 constexpr int NR = 16;
 
-// Computes the MR x NR tile Ap * Bp over kc steps, where Ap is packed as kc columns of MR
-// values and Bp as kc rows of NR values. Stores into c (row stride ldc), adding to what is
-// there when accumulate is set.
-using MicroKernel = void (*)(int kc, const float* ap, const float* bp, float* c, std::ptrdiff_t ldc,
-                             bool accumulate);
+// Computes the MR x NR tile A * Bp over kc steps. Bp is packed as kc rows of NR values;
+// A element (r, k) is at a[r * rsA + k * csA] (packed A: rsA = 1, csA = MR; an unpacked
+// row-major A: rsA = lda, csA = 1). Stores into c (row stride ldc), adding to what is there
+// when accumulate is set.
+using MicroKernel = void (*)(int kc, const float* a, std::ptrdiff_t rsA, std::ptrdiff_t csA, const float* bp,
+                             float* c, std::ptrdiff_t ldc, bool accumulate);
 
-void microKernelPortable(int kc, const float* ap, const float* bp, float* c, std::ptrdiff_t ldc,
-                         bool accumulate);
+void microKernelPortable(int kc, const float* a, std::ptrdiff_t rsA, std::ptrdiff_t csA, const float* bp,
+                         float* c, std::ptrdiff_t ldc, bool accumulate);
 #ifdef TT_HAVE_AVX2_TU
-void microKernelAvx2(int kc, const float* ap, const float* bp, float* c, std::ptrdiff_t ldc,
-                     bool accumulate);
+void microKernelAvx2(int kc, const float* a, std::ptrdiff_t rsA, std::ptrdiff_t csA, const float* bp,
+                     float* c, std::ptrdiff_t ldc, bool accumulate);
 #endif
 
 struct Gemm {
