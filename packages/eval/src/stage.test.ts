@@ -1,0 +1,121 @@
+import { describe, expect, it, beforeAll, afterAll } from "vitest";
+import { mkdtemp, rm, mkdir, writeFile, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Field, Float64, Int32, Schema } from "apache-arrow";
+import { finishDirectory, openDataset, readManifest, rowsToBatch, writeParquetBytes, type StageInput } from "@tooltune/core";
+import { runStageForTest, writeTestDataset } from "@tooltune/core/testing";
+import { stageContractSuite } from "@tooltune/core/testing";
+import { encodeToolCalls, getTemplate, toRow, type Conversation } from "@tooltune/format";
+import { loadTokenizerBundle } from "@tooltune/tokenize";
+import { scriptedGenerator } from "./generator.js";
+import { itemsFromRow } from "./items.js";
+import { capRoundRobin, makeEvalStage, type ModelSpec } from "./stage.js";
+import type { ResultRow } from "./evaluate.js";
+
+const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
+const conv = (id: string, city: string, split = "test"): Conversation => ({
+  id, source: `t:${id}`, split, tools: [weather],
+  messages: [
+    { role: "user", content: `Weather in ${city}?` },
+    { role: "assistant", content: "", toolCalls: [{ id: "a", name: "get_weather", arguments: { city } }] },
+    { role: "tool", content: `{"temp": ${city.length}}`, name: "get_weather", toolCallId: "a" },
+    { role: "assistant", content: `It is ${city.length} degrees in ${city}.` },
+  ],
+});
+const CONVS = [conv("c1", "Paris"), conv("c2", "Oslo"), conv("c3", "Lima", "train")];
+
+const chatml = getTemplate("chatml");
+/** The reference answer of every test prompt: what a perfectly trained adapter would write. */
+const REFERENCE = new Map(
+  CONVS.flatMap((c) => itemsFromRow(toRow(c))).map((item) => {
+    const turn = CONVS.find((c) => c.id === item.conversationId)!.messages[item.messages.length];
+    return [chatml.renderPrompt(item.messages, item.tools), turn.toolCalls ? encodeToolCalls(turn.toolCalls) : turn.content] as const;
+  }),
+);
+const loadGenerator = async (spec: ModelSpec) =>
+  spec.adapterDir ? scriptedGenerator("x", (p) => REFERENCE.get(p) ?? "") : scriptedGenerator("x", () => "I am not sure.");
+const stage = makeEvalStage(loadGenerator);
+
+let root: string;
+let inputs: StageInput[];
+
+/** An adapter directory as train writes it: adapter_config naming the base, bundle, train logs. */
+async function makeInputs(dir: string): Promise<StageInput[]> {
+  const convs = await writeTestDataset(join(dir, "convs"), "conversations", CONVS.map(toRow));
+  const bundle = loadTokenizerBundle("qwen3");
+  bundle.setTemplate({ name: "chatml", specialTokens: [] });
+  const base = join(dir, "base");
+  const adapter = join(dir, "adapter");
+  for (const d of [base, adapter]) {
+    await mkdir(d, { recursive: true });
+    bundle.save(join(d, "tokenizer"));
+  }
+  await trainLog(join(base, "train_log.parquet"), [3, 2.5, 2.2]);
+  await trainLog(join(adapter, "train_log.parquet"), [2.0, 1.0, 0.5]);
+  await writeFile(join(adapter, "adapter_config.json"), JSON.stringify({ base_model_name_or_path: base, peft_type: "LORA", r: 4 }));
+  const provenance = { stage: "test-fixture", stageVersion: "0", params: {}, inputs: [] };
+  await finishDirectory(base, "model", provenance);
+  await finishDirectory(adapter, "adapter", provenance);
+  return [convs, { name: "adapter", path: adapter, manifest: await readManifest(adapter) }];
+}
+
+async function trainLog(file: string, losses: number[]): Promise<void> {
+  const schema = new Schema([new Field("step", new Int32(), false), new Field("loss", new Float64(), false), new Field("eval_loss", new Float64(), true)]);
+  const rows = losses.map((loss, i) => ({ step: i + 1, loss, eval_loss: i === losses.length - 1 ? loss + 0.1 : null }));
+  await writeFile(file, writeParquetBytes(schema, [rowsToBatch(schema, rows, file)]));
+}
+
+const PARAMS = { compare_base: true, episodes: 2, max_steps: 4 };
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "tt-eval-"));
+  inputs = await makeInputs(join(root, "in"));
+});
+afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+describe("eval stage", () => {
+  it("evaluates base and adapter into one results table, metrics.json and an offline report", async () => {
+    const out = join(root, "out");
+    const m = await runStageForTest(stage, { params: PARAMS, inputs, finalDir: out });
+    const rows = await (await openDataset<ResultRow>(out)).readAll();
+    // 2 test conversations × 2 judged turns × 2 models; the train conversation is left out.
+    expect(m.rows).toBe(8);
+    expect(rows.filter((r) => r.model === "adapter").every((r) => r.pass)).toBe(true);
+    expect(rows.filter((r) => r.model === "base").map((r) => r.pass)).toEqual([false, true, false, true]);
+    expect(rows[0]).toMatchObject({ id: "c1#1", category: "simple", parse_status: "no_call", model: "base", reason: "no_call: expected a call" });
+    expect(rows[4]).toMatchObject({ id: "c1#1", category: "simple", parse_status: "valid_call", model: "adapter", reason: null });
+    expect(JSON.parse(rows[4].calls)).toEqual([{ name: "get_weather", arguments: { city: "Paris" } }]);
+
+    const metrics = JSON.parse(await readFile(join(out, "metrics.json"), "utf8"));
+    expect(Object.keys(metrics.models)).toEqual(["base", "adapter"]);
+    expect(metrics.models.adapter.overall.full_call_accuracy).toBe(1);
+    expect(metrics.models.base.overall.full_call_accuracy).toBe(0);
+    expect(metrics.models.base.overall.irrelevance_accuracy).toBe(1);
+    expect(metrics.episodes.adapter).toEqual({ episodes: 2, success_rate: 1, finished_rate: 1, mean_steps: 2 });
+    expect(metrics.episodes.base.success_rate).toBe(0);
+
+    const html = await readFile(join(out, "report.html"), "utf8");
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(html).toContain("<style>");
+    expect((html.match(/<svg /g) ?? []).length).toBe(2); // bars + loss curves
+    expect((html.match(/<polyline /g) ?? []).length).toBe(4); // base + adapter, train + eval loss
+    expect(html).toContain("base vs adapter");
+    expect(html).toContain("Failing examples (2)");
+  });
+
+  it("evaluates a model directory alone as the base", async () => {
+    const modelInput = { name: "base", path: join(root, "in", "base"), manifest: await readManifest(join(root, "in", "base")) };
+    const m = await runStageForTest(stage, { params: { compare_base: true }, inputs: [inputs[0], modelInput], finalDir: join(root, "model-only") });
+    expect(m.rows).toBe(4);
+    expect(m.stats?.base).toBeDefined();
+    expect(m.stats?.adapter).toBeUndefined();
+  });
+
+  it("caps items round-robin over categories", () => {
+    const items = ["a", "a", "a", "b", "c", "c"].map((category, i) => ({ id: String(i), category }) as never);
+    expect(capRoundRobin(items, 4).map((i: { id: string }) => i.id)).toEqual(["0", "3", "4", "1"]);
+  });
+});
+
+stageContractSuite("eval", { stage, params: PARAMS, inputs: (dir) => makeInputs(dir) });

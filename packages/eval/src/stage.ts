@@ -1,0 +1,197 @@
+/**
+ * The `eval` stage: a conversations dataset + an adapter (or a model alone) → `eval-results`
+ * (Parquet parts, one row per item and model) with `metrics.json` and `report.html` beside them.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import {
+  arrowSchemas, DatasetWriter, defineStage, inputOfKind, openDataset, readParquetTable, tableToRows, TooltuneError,
+  type ConversationRow, type StageContext, type StageInput,
+} from "@tooltune/core";
+import * as format from "@tooltune/format";
+import { fromRow, getTemplate, type ChatTemplate, type Conversation } from "@tooltune/format";
+import { loadTokenizerBundle } from "@tooltune/tokenize";
+import { evaluateItems, scoredRow, type ResultRow } from "./evaluate.js";
+import type { GenerateOptions, Generator } from "./generator.js";
+import { itemsFromRow, type EvalItem } from "./items.js";
+import { catalogExecutor, replayExecutor, runEpisode, type Episode, type RunnableTool } from "./loop.js";
+import { computeMetrics, isBfclCategory, type MetricsReport } from "./metrics.js";
+import { evalParams, type EvalParams } from "./params.js";
+import { renderReport, type EpisodeSummary, type LossCurve } from "./report.js";
+
+/** What to load: a model directory, optionally with an adapter on top. */
+export interface ModelSpec {
+  role: "base" | "adapter";
+  modelDir: string;
+  adapterDir?: string;
+}
+
+/** Builds the generator for one model; the stage names it by `role`. */
+export type LoadGenerator = (spec: ModelSpec) => Promise<Generator>;
+
+/** The eval-results schema plus `model` (base | adapter), so one table holds both runs. */
+const RESULTS_SCHEMA = arrowSchemas["eval-results"].assign(arrowSchemas["eval-results"].fields.find((f) => f.name === "id")!.clone({ name: "model" }));
+
+export function makeEvalStage(loadGenerator: LoadGenerator) {
+  return defineStage({
+    kind: "eval",
+    version: "1",
+    description: "function-call accuracy (BFCL-compatible or strict), Thought → Act → Observe episodes, metrics and an offline HTML report",
+    params: evalParams,
+    output: "dataset",
+    run: (ctx, params) => runEval(ctx, params, loadGenerator),
+  });
+}
+
+async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: LoadGenerator): Promise<void> {
+  const convInput = inputOfKind(ctx, "conversations");
+  const modelInput = inputOfKind(ctx, "adapter", "model");
+  if (!convInput || !modelInput) {
+    throw new TooltuneError("CONFIG", "eval needs a conversations dataset and an adapter or model directory", { stage: ctx.stageName, fix: "list both stages in `needs`" });
+  }
+  const convs = await readSplit(convInput.path, params.split);
+  const items = capRoundRobin(convs.rows.flatMap(itemsFromRow), params.max_items);
+  const template = templateOf(modelInput.path);
+  const render = template.renderPrompt.bind(template);
+  const generate: GenerateOptions = { maxNewTokens: params.max_new_tokens, temperature: params.temperature, stop: template.stopStrings, seed: ctx.seed };
+  const bfcl = items.some((i) => isBfclCategory(i.category));
+  ctx.log.info(`eval: ${items.length} items from ${convs.rows.length} '${params.split}' conversations, mode ${params.mode}, template ${template.name}`);
+
+  const results: ResultRow[] = [];
+  const metrics: Record<string, MetricsReport> = {};
+  const episodes: Record<string, Episode[]> = {};
+  const timing: Record<string, { seconds: number; items_per_s: number; generated_tokens?: number }> = {};
+  for (const spec of modelSpecs(modelInput, params.compare_base, ctx)) {
+    const gen = await loadGenerator(spec);
+    const progress = ctx.log.progress(`eval ${spec.role}`, items.length);
+    const t0 = performance.now();
+    let done = 0;
+    const rows = await evaluateItems(items, { ...gen, name: spec.role }, { render, generate, mode: params.mode, batchSize: params.batch_size, onProgress: (n) => { progress.tick(n - done); done = n; } });
+    const seconds = (performance.now() - t0) / 1000;
+    timing[spec.role] = { seconds, items_per_s: items.length / seconds, generated_tokens: gen.generatedTokens?.() };
+    results.push(...rows);
+    metrics[spec.role] = computeMetrics(rows.map(scoredRow), { bfcl });
+    progress.done(`full-call ${pct(metrics[spec.role].overall.full_call_accuracy)}, parse ${pct(metrics[spec.role].overall.parse_rate)}`);
+    if (params.episodes > 0) episodes[spec.role] = await runEpisodes(convs.convs, gen, spec.role, params, render, generate);
+  }
+
+  const writer = await DatasetWriter.create(ctx.outDir, { kind: "eval-results", schema: RESULTS_SCHEMA });
+  await writer.write(results);
+  const summaries = Object.fromEntries(Object.entries(episodes).map(([m, eps]) => [m, summarize(eps)]));
+  const metricsJson = { mode: params.mode, split: params.split, items: items.length, models: metrics, episodes: summaries, episode_details: episodes };
+  writeFileSync(join(ctx.outDir, "metrics.json"), JSON.stringify(metricsJson, null, 2) + "\n");
+  writeFileSync(join(ctx.outDir, "report.html"), renderReport({
+    title: `tooltune eval — ${ctx.stageName}`,
+    mode: params.mode,
+    metrics,
+    episodes: summaries,
+    lossCurves: await lossCurves(modelInput.path),
+    failures: Object.keys(metrics).flatMap((m) => results.filter((r) => r.model === m && !r.pass).slice(0, params.failures_shown)),
+    notes: [`conversations: ${convInput.path} (${params.split} split, ${items.length} items)`, `model: ${modelInput.path} (${modelInput.manifest.kind})`],
+  }));
+  for (const [m, r] of Object.entries(metrics)) ctx.log.info(`eval: ${m}: full-call ${pct(r.overall.full_call_accuracy)}, parse ${pct(r.overall.parse_rate)}, irrelevance ${pct(r.overall.irrelevance_accuracy)}`);
+  ctx.log.info(`eval: report ${join(ctx.finalDir, "report.html")}`);
+  await writer.finish(ctx.provenance, { items: items.length, timing, ...Object.fromEntries(Object.entries(metrics).map(([m, r]) => [m, r.overall])) });
+}
+
+const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
+
+async function readSplit(dir: string, split: string): Promise<{ rows: ConversationRow[]; convs: Conversation[] }> {
+  const rows = (await (await openDataset<ConversationRow>(dir)).readAll()).filter((r) => r.split === split);
+  return { rows, convs: rows.map(fromRow) };
+}
+
+/** At most `max` items, taken in turn from each category so that a small cap still covers all. */
+export function capRoundRobin(items: EvalItem[], max: number | undefined): EvalItem[] {
+  if (max === undefined || items.length <= max) return items;
+  const byCategory = new Map<string, EvalItem[]>();
+  for (const i of items) byCategory.set(i.category, [...(byCategory.get(i.category) ?? []), i]);
+  const groups = [...byCategory.values()];
+  const out: EvalItem[] = [];
+  for (let k = 0; out.length < max; k++) for (const g of groups) if (k < g.length && out.length < max) out.push(g[k]);
+  return out;
+}
+
+/** The template recorded in the model's tokenizer bundle (CONTRIBUTING: tokenizer bundle). */
+function templateOf(dir: string): ChatTemplate {
+  const bundleDir = join(dir, "tokenizer");
+  const name = existsSync(bundleDir) ? loadTokenizerBundle(bundleDir).template?.name : undefined;
+  if (!name) throw new TooltuneError("INPUT", "the model directory has no tokenizer bundle with a template name", { where: bundleDir, fix: "evaluate a directory written by the train stage (it copies the tokens dataset's tokenizer/ bundle)" });
+  return getTemplate(name, { tokenizer: bundleDir });
+}
+
+/** Adapter → [base?, adapter]; a model directory is the base alone. */
+function modelSpecs(input: StageInput, compareBase: boolean, ctx: StageContext): ModelSpec[] {
+  if (input.manifest.kind === "model") {
+    if (compareBase) ctx.log.warn("eval: compare_base needs an adapter input; evaluating the model alone");
+    return [{ role: "base", modelDir: input.path }];
+  }
+  const baseDir = baseOf(input.path);
+  return [...(compareBase ? [{ role: "base" as const, modelDir: baseDir }] : []), { role: "adapter", modelDir: baseDir, adapterDir: input.path }];
+}
+
+/** PEFT records the base in adapter_config.json's `base_model_name_or_path`. */
+export function baseOf(adapterDir: string): string {
+  const file = join(adapterDir, "adapter_config.json");
+  const config = JSON.parse(readFileSync(file, "utf8")) as { base_model_name_or_path?: string };
+  const base = config.base_model_name_or_path;
+  if (!base) throw new TooltuneError("INPUT", "adapter_config.json names no base model", { where: file, fix: "set base_model_name_or_path to the base model directory" });
+  if (isAbsolute(base) || existsSync(base)) return resolve(base);
+  return resolve(adapterDir, base);
+}
+
+/** The adapter's training log, and its base's when the base was trained here too. */
+async function lossCurves(modelDir: string): Promise<LossCurve[]> {
+  const dirs: [string, string][] = [];
+  if (existsSync(join(modelDir, "adapter_config.json"))) {
+    try {
+      dirs.push(["base", baseOf(modelDir)]);
+    } catch {
+      // no recorded base: only the adapter's own curve
+    }
+    dirs.push(["adapter", modelDir]);
+  } else dirs.push(["model", modelDir]);
+  const curves: LossCurve[] = [];
+  for (const [label, dir] of dirs) {
+    const file = join(dir, "train_log.parquet");
+    if (existsSync(file)) curves.push({ label, ...(await readLossLog(file)) });
+  }
+  return curves;
+}
+
+async function readLossLog(file: string): Promise<Omit<LossCurve, "label">> {
+  const rows = tableToRows(await readParquetTable(file));
+  const num = (v: unknown) => Number(v as number | bigint);
+  return {
+    points: rows.map((r) => ({ step: num(r.step), loss: num(r.loss) })),
+    evalPoints: rows.filter((r) => r.eval_loss !== null && r.eval_loss !== undefined).map((r) => ({ step: num(r.step), loss: num(r.eval_loss) })),
+  };
+}
+
+async function runEpisodes(convs: Conversation[], gen: Generator, role: string, params: EvalParams, render: (m: Conversation["messages"], t: Conversation["tools"]) => string, generate: GenerateOptions): Promise<Episode[]> {
+  const catalog = params.executor === "catalog" ? toolCatalog() : undefined;
+  const chosen = convs.filter((c) => !c.meta?.possible_answer && c.messages.some((m) => m.toolCalls?.length)).slice(0, params.episodes);
+  const out: Episode[] = [];
+  for (const conv of chosen) {
+    const executor = catalog ? catalogExecutor(catalog) : replayExecutor(conv);
+    out.push(await runEpisode(conv, { ...gen, name: role }, { render, generate, executor, maxSteps: params.max_steps }));
+  }
+  return out;
+}
+
+/** format's synth catalog, once format exports it. */
+function toolCatalog(): Readonly<Record<string, RunnableTool>> {
+  const catalog = (format as unknown as { toolCatalog?: Readonly<Record<string, RunnableTool>> }).toolCatalog;
+  if (!catalog) throw new TooltuneError("CONFIG", "executor 'catalog' needs @tooltune/format to export toolCatalog", { fix: "use executor: replay" });
+  return catalog;
+}
+
+function summarize(eps: Episode[]): EpisodeSummary {
+  const n = Math.max(1, eps.length);
+  return {
+    episodes: eps.length,
+    success_rate: eps.filter((e) => e.success).length / n,
+    finished_rate: eps.filter((e) => e.finished).length / n,
+    mean_steps: eps.reduce((s, e) => s + e.steps.length, 0) / n,
+  };
+}
