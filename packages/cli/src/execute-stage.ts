@@ -51,7 +51,7 @@ export async function executeStage(run: StageRun): Promise<Manifest> {
     });
     if (run.strict && manifest.rejected > 0) {
       throw new TooltuneError("REJECTS", `${manifest.rejected} row(s) rejected and --strict is on`, {
-        stage: run.name, where: outDir, fix: "fix the input rows (see the reasons with `tooltune show` on a run without --strict) or drop --strict",
+        stage: run.name, fix: "fix the input rows (see the reasons with `tooltune show` on a run without --strict) or drop --strict",
       });
     }
     return manifest;

@@ -64,7 +64,7 @@ export function buildCli(argv: string[], io: CliIO): Argv {
       (y) => y
         .positional("dataset", { type: "string", demandOption: true, describe: "a stage output directory" })
         .option("head", { type: "number", default: 5, describe: "how many rows and rejects to print" }),
-      async (args) => (await showDataset(args.dataset, args.head)).forEach((line) => io.out(line)),
+      async (args) => (await showDataset(args.dataset, args.head, io.cwd)).forEach((line) => io.out(line)),
     );
   for (const definition of io.registry.values()) cli = cli.command(stageCommand(definition, io));
   return cli.demandCommand(1, "name a command").recommendCommands().help().version(TOOL.version).wrap(Math.min(110, process.stdout.columns ?? 100));
@@ -101,14 +101,22 @@ function stageCommand(definition: StageDefinition, io: CliIO) {
 /** The entry point: the only place that prints errors and picks the exit code. */
 export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
   const controller = new AbortController();
+  const err = io.err ?? ((text: string) => process.stderr.write(text + "\n"));
+  let registry = io.registry;
+  try {
+    registry ??= await builtinRegistry();
+  } catch (e) {
+    err(`INTERNAL: cannot load the built-in stages: ${(e as Error)?.stack ?? String(e)}`);
+    return 1;
+  }
   const full: CliIO = {
     out: (line) => process.stdout.write(line + "\n"),
-    err: (text) => process.stderr.write(text + "\n"),
     log: createLogger(),
-    registry: builtinRegistry(),
     signal: controller.signal,
     cwd: process.cwd(),
     ...io,
+    err,
+    registry,
   };
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130); // second Ctrl-C: quit now

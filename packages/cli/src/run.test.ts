@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createMemoryLogger, openDataset } from "@tooltune/core";
 import { readLock } from "./lock.js";
-import { runPipeline, type RunOptions } from "./run.js";
+import { runPipeline, type RunOptions as FullOptions } from "./run.js";
+
+type RunOptions = Omit<FullOptions, "registry">;
 import { calls, tempDir, testRegistry } from "./test-stages.js";
 
 // a → b → c, and lines (reads a file) → d: small enough that every expectation is spelled out.

@@ -5,7 +5,7 @@ import { executeStage, validOutputHash } from "./execute-stage.js";
 import { readLock, writeLock, type InputHash, type Lock } from "./lock.js";
 import { loadPipeline, type Pipeline, type PipelineStage } from "./pipeline.js";
 import { decide, planRun, type Observed, type PlanOptions, type Step } from "./plan.js";
-import { builtinRegistry, type StageRegistry } from "./stages.js";
+import type { StageRegistry } from "./stages.js";
 
 export interface RunOptions extends PlanOptions {
   dryRun?: boolean;
@@ -17,7 +17,8 @@ export interface RunOptions extends PlanOptions {
   log?: Logger;
   /** Where --dry-run prints the plan (stdout by default). */
   print?: (line: string) => void;
-  registry?: StageRegistry;
+  /** Stage kinds `uses:` may name (the CLI passes the built-ins). */
+  registry: StageRegistry;
 }
 
 export interface RunResult {
@@ -30,9 +31,9 @@ export interface RunResult {
 export const lockPath = (p: Pipeline) => join(p.workdir, "pipeline.lock.json");
 
 /** `tooltune run`: load and check the pipeline, plan, then run the plan (or print it). */
-export async function runPipeline(file: string, options: RunOptions = {}): Promise<RunResult> {
+export async function runPipeline(file: string, options: RunOptions): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
-  const pipeline = await loadPipeline(file, { registry: options.registry ?? builtinRegistry(), sets: options.sets, cwd });
+  const pipeline = await loadPipeline(file, { registry: options.registry, sets: options.sets, cwd });
   const lock = await readLock(lockPath(pipeline), pipeline.name);
   const observed = await observe(pipeline, cwd);
   const plan = planRun(pipeline.stages, lock, observed, options);

@@ -1,10 +1,12 @@
+import { resolve } from "node:path";
 import { openDataset, readManifest, REJECTS_FILE } from "@tooltune/core";
 
 /** `tooltune show`: what a person needs to trust a dataset — where it came from, its shape, its rejects, a few rows. */
-export async function showDataset(dir: string, head: number): Promise<string[]> {
+export async function showDataset(path: string, head: number, cwd = process.cwd()): Promise<string[]> {
+  const dir = resolve(cwd, path);
   const manifest = await readManifest(dir);
   const lines = [
-    `${dir}: ${manifest.kind} written by ${manifest.stage} v${manifest.stageVersion} at ${manifest.createdAt}`,
+    `${path}: ${manifest.kind} written by ${manifest.stage} v${manifest.stageVersion} at ${manifest.createdAt}`,
     `rows: ${manifest.rows}   rejected: ${manifest.rejected}   contentHash: ${manifest.contentHash.slice(0, 16)}…`,
     `params: ${preview(manifest.params, 200)}`,
     ...manifest.inputs.map((i) => `input: ${i.path} (${i.contentHash.slice(0, 16)}…)`),

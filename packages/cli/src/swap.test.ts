@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createMemoryLogger, readManifest } from "@tooltune/core";
 import { readLock } from "./lock.js";
-import { runPipeline, type RunOptions } from "./run.js";
+import { runPipeline, type RunOptions as FullOptions } from "./run.js";
+
+type RunOptions = Omit<FullOptions, "registry">;
 import { tempDir, testRegistry } from "./test-stages.js";
 
 let dir: string;
