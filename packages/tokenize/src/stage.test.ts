@@ -37,10 +37,13 @@ const ROWS: FormattedRow[] = [
   chat("f", "Long reply", "word ".repeat(100).trim()),
 ];
 
-async function formattedInput(dir: string, rows: FormattedRow[], name = "text"): Promise<StageInput> {
+const RECORDED = { template: "chatml", special_tokens: { name: "course", tokens: COURSE } };
+
+/** A formatted dataset whose manifest stats record the template and special-token set, as format's do. */
+async function formattedInput(dir: string, rows: FormattedRow[], stats: Record<string, unknown> = RECORDED, name = "text"): Promise<StageInput> {
   const writer = await DatasetWriter.create(dir, { kind: "formatted" });
   await writer.write(rows);
-  const manifest = await writer.finish({ stage: "format", stageVersion: "1", params: {}, inputs: [] }, { template: "chatml", special_tokens: { name: "course", tokens: COURSE } });
+  const manifest = await writer.finish({ stage: "format", stageVersion: "1", params: {}, inputs: [] }, stats);
   return { name, path: dir, manifest };
 }
 
@@ -53,7 +56,7 @@ stageContractSuite("tokenize", {
   inputs: async (dir) => [await formattedInput(dir, ROWS)],
   badRow: {
     inputs: async (dir) => [await formattedInput(dir, [...ROWS, { ...chat("bad", "x", "y"), spans: [{ start: 0, end: 999, role: "assistant", train: true }] }])],
-    source: /:5$/,
+    source: new RegExp(`:${ROWS.length}$`), // the bad row is appended last
     reason: "bad: span 0 [0, 999) is not inside the text",
   },
   module: { url: new URL("./stage.ts", import.meta.url).href, exportName: "tokenizeStage" },
@@ -106,6 +109,15 @@ describe("tokenize stage", () => {
     expect(stats.tokens).toBe(rows.reduce((n, r) => n + r.input_ids.length, 0));
     expect(stats.packing_efficiency).toBeCloseTo(stats.tokens / (rows.length * 64));
     expect(bundle.template).toEqual({ name: "chatml", specialTokens: COURSE });
+  });
+
+  it("takes the special tokens from params and the template from the rows when the manifest has neither", async () => {
+    const notebook = await run("override", { max_length: 128, special_tokens: "course-notebook" }, [await formattedInput(join(tmp, "in-override"), ROWS.slice(0, 2), {})]);
+    const bundle = loadTokenizerBundle(join(notebook.dir, TOKENIZER_DIR));
+    expect(bundle.template?.name).toBe("chatml");
+    // The notebook's misspelled pair is new; the right spelling is Qwen3's own and not part of the set.
+    expect(bundle.specialTokens.filter((t) => t.isNew).map((t) => t.content)).toEqual(["<tools>", "</tools>", "<tool_reponse>", "</tool_reponse>", "<pad>", "<eos>"]);
+    expect(notebook.stats.new_token_ids).toEqual([151669, 151670, 151671, 151672, 151673, 151674]);
   });
 
   it("drops over-long examples with a reason when overflow is drop", async () => {

@@ -6,7 +6,7 @@
  * (first-fit decreasing needs every length first), rows written in a deterministic order.
  */
 import { join } from "node:path";
-import { DatasetWriter, TooltuneError, defineStage, inputOfKind, openDataset, type FormattedRow, type Manifest, type StageContext } from "@tooltune/core";
+import { DatasetWriter, TooltuneError, defineStage, inputOfKind, openDataset, type Dataset, type FormattedRow, type Manifest, type StageContext } from "@tooltune/core";
 import { getSpecialTokens } from "@tooltune/format";
 import { loadTokenizerBundle, type TokenizerBundle } from "./bundle.js";
 import { checkSpans, lossMask } from "./mask.js";
@@ -15,6 +15,8 @@ import { tokenizeParams, type TokenizeParams } from "./params.js";
 
 /** The bundle's directory inside a tokens dataset (CONTRIBUTING: tokenizer bundle). */
 export const TOKENIZER_DIR = "tokenizer";
+
+type FormattedDataset = Dataset<FormattedRow>;
 
 /** Rows encoded concurrently: the Rust binding encodes on libuv's thread pool. */
 const ENCODE_CHUNK = 64;
@@ -43,7 +45,7 @@ export const tokenizeStage = defineStage({
     if (!input) throw new TooltuneError("CONFIG", "tokenize needs a formatted dataset as input", { stage: ctx.stageName, fix: "add the format stage to `needs`" });
     const reuse = inputOfKind(ctx, "tokens");
     const data = await openDataset<FormattedRow>(input.path);
-    const bundle = reuse ? reuseBundle(ctx, reuse.path) : buildBundle(ctx, params, data.manifest);
+    const bundle = reuse ? reuseBundle(ctx, reuse.path) : buildBundle(ctx, params, data.manifest, await firstTemplate(data));
 
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
     const counts: Counts = { examples: 0, truncated: 0, dropped: 0, noTarget: 0, badSpans: 0 };
@@ -63,7 +65,7 @@ export const tokenizeStage = defineStage({
 });
 
 /** The special-token set and template that `format` recorded (manifest stats), unless params override them. */
-function recordedTemplate(manifest: Manifest, params: TokenizeParams): { name: string; tokens: string[] | undefined } {
+function recordedTemplate(manifest: Manifest, params: TokenizeParams, rowTemplate: string | undefined): { name: string; tokens: string[] | undefined } {
   const stats = manifest.stats ?? {};
   const recorded = stats.special_tokens;
   const fromStats = Array.isArray(recorded)
@@ -72,13 +74,19 @@ function recordedTemplate(manifest: Manifest, params: TokenizeParams): { name: s
       ? (recorded as { tokens: string[] }).tokens
       : undefined;
   const tokens = params.special_tokens !== undefined ? getSpecialTokens(params.special_tokens).tokens : fromStats;
-  const name = typeof stats.template === "string" ? stats.template : "unknown";
+  const name = typeof stats.template === "string" ? stats.template : (rowTemplate ?? "unknown");
   return { name, tokens };
 }
 
-function buildBundle(ctx: StageContext, params: TokenizeParams, manifest: Manifest): TokenizerBundle {
+/** The `template` column of the first row: where the name is when the manifest does not record it. */
+async function firstTemplate(data: FormattedDataset): Promise<string | undefined> {
+  for await (const row of data.rows({ columns: ["template"] })) return row.template;
+  return undefined;
+}
+
+function buildBundle(ctx: StageContext, params: TokenizeParams, manifest: Manifest, rowTemplate: string | undefined): TokenizerBundle {
   const bundle = loadTokenizerBundle(params.tokenizer);
-  const { name, tokens } = recordedTemplate(manifest, params);
+  const { name, tokens } = recordedTemplate(manifest, params, rowTemplate);
   if (!tokens) ctx.log.warn("tokenize: the formatted dataset records no special-token set and none was given: adding none (set special_tokens)");
   const added = bundle.addSpecialTokens(tokens ?? []);
   bundle.setTemplate({ name, specialTokens: tokens ?? [] });
@@ -97,7 +105,7 @@ function reuseBundle(ctx: StageContext, tokensDir: string): TokenizerBundle {
   return bundle;
 }
 
-async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: TokenizerBundle, data: Awaited<ReturnType<typeof openDataset<FormattedRow>>>, writer: DatasetWriter, counts: Counts): Promise<SplitExample[]> {
+async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: TokenizerBundle, data: FormattedDataset, writer: DatasetWriter, counts: Counts): Promise<SplitExample[]> {
   const out: SplitExample[] = [];
   const progress = ctx.log.progress("tokenize", data.manifest.rows);
   let index = 0;
