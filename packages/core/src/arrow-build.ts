@@ -14,9 +14,9 @@ type TypedArrayCtor = Int8ArrayConstructor | Int16ArrayConstructor | Int32ArrayC
 /** Where we are, for error messages: `row 12, field messages[3].tool_calls[0].name`. */
 interface Ctx { where: string; rowOf: (i: number) => number; path: string }
 
-export function rowsToBatch(schema: Schema, rows: readonly Record<string, unknown>[], where = "rows", firstRow = 0): RecordBatch {
+export function rowsToBatch(schema: Schema, rows: readonly object[], where = "rows", firstRow = 0): RecordBatch {
   const children = schema.fields.map((field) =>
-    buildColumn(field, rows.map((r) => r[field.name]), { where, rowOf: (i) => firstRow + i, path: field.name }),
+    buildColumn(field, rows.map((r) => (r as Record<string, unknown>)[field.name]), { where, rowOf: (i) => firstRow + i, path: field.name }),
   );
   const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
   return new RecordBatch(schema, data);
