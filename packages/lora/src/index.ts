@@ -1,1 +1,3 @@
-export const packageName = "@tooltune/lora";
+export { LORA_TARGETS, defaultLoraConfig, scalingOf, toAdapterConfig, fromAdapterConfig, type LoraConfig, type LoraTarget } from "./config.js";
+export { LoraAdapter, createLora, mergeAdapter, targetModulesOf, type TrainableTokens, type TargetModule } from "./lora.js";
+export { saveAdapter, loadAdapter, saveMerged } from "./io.js";

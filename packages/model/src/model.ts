@@ -225,7 +225,9 @@ export class CausalLM {
   logitsOf(h: tf.Tensor2D, adapter?: Adapter): tf.Tensor2D {
     let logits: tf.Tensor2D;
     if (this.config.tieWordEmbeddings) {
-      logits = tf.matMul(h, this.p("model.embed_tokens.weight"), false, true);
+      let table: tf.Tensor2D = this.p("model.embed_tokens.weight") as tf.Tensor2D;
+      if (adapter?.embeddingWeight) table = adapter.embeddingWeight("model.embed_tokens", table); // tied rows follow
+      logits = tf.matMul(h, table, false, true);
       const delta = adapter?.linearDelta?.("lm_head", h);
       if (delta) logits = tf.add(logits, delta);
     } else logits = this.linear(h, "lm_head", adapter);

@@ -1,0 +1,156 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { createModel, loadModel, makeConfig, readSafetensors, selectBackend, type CausalLM } from "@tooltune/model";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { defaultLoraConfig, type LoraConfig } from "./config.js";
+import { loadAdapter, saveAdapter, saveMerged } from "./io.js";
+import { createLora, mergeAdapter } from "./lora.js";
+
+const fixtures = new URL("../fixtures/", import.meta.url).pathname;
+const models = new URL("../../model/fixtures/", import.meta.url).pathname;
+const tmp = () => mkdtempSync(join(tmpdir(), "tooltune-lora-"));
+const values = (t: tf.Tensor) => t.dataSync() as Float32Array;
+
+/** max |a - b| / max |b| */
+function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let err = 0, scale = 0;
+  for (let i = 0; i < b.length; i++) { err = Math.max(err, Math.abs(a[i] - b[i])); scale = Math.max(scale, Math.abs(b[i])); }
+  return err / scale;
+}
+
+beforeAll(async () => { await selectBackend((process.env.TOOLTUNE_BACKEND as "cpu" | undefined) ?? "cpu"); });
+
+const inputs = (base: string): number[][] => JSON.parse(readFileSync(`${models}${base}/golden.json`, "utf8")).input_ids;
+
+describe.each([["ours-llama", "llama"], ["ours-gemma2", "gemma2"]])("%s: saved here, loaded by PEFT", (name, base) => {
+  it("PEFT's logits equal ours (and differ from the base's)", () => {
+    const model = loadModel(`${models}${base}`);
+    const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
+    const golden = readSafetensors(`${fixtures}${name}/golden.safetensors`).get("logits")!.data;
+    expect(maxRelErr(values(model.forward(inputs(base), { adapter })), golden)).toBeLessThan(1e-4);
+    expect(maxRelErr(values(model.forward(inputs(base))), golden)).toBeGreaterThan(1e-2);
+    // saving again writes the same tensors
+    const dir = tmp();
+    saveAdapter(adapter, dir, model);
+    const a = readSafetensors(`${fixtures}${name}/adapter/adapter_model.safetensors`);
+    const b = readSafetensors(`${dir}/adapter_model.safetensors`);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [k, t] of a) expect(b.get(k)!.data).toEqual(t.data);
+  });
+});
+
+describe.each([["peft-llama", "llama"], ["peft-gemma2", "gemma2"]])("%s: saved by PEFT, loaded here", (name, base) => {
+  it("same logits as PEFT, merged and unmerged", () => {
+    const model = loadModel(`${models}${base}`);
+    const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
+    const golden = readSafetensors(`${fixtures}${name}/golden.safetensors`);
+    const ids = inputs(base);
+    expect(maxRelErr(values(model.forward(ids, { adapter })), golden.get("logits")!.data)).toBeLessThan(1e-4);
+    const merged = mergeAdapter(model, adapter);
+    expect(maxRelErr(values(merged.forward(ids)), golden.get("merged_logits")!.data)).toBeLessThan(1e-4);
+    expect(maxRelErr(values(model.forward(ids)), golden.get("logits")!.data)).toBeGreaterThan(1e-2);
+  });
+});
+
+const tiny = (family: "llama" | "gemma2") =>
+  createModel({ ...makeConfig(family, { vocabSize: 24, hiddenSize: 16, intermediateSize: 20, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, slidingWindow: 3 }), initializerRange: 0.3 }, 1);
+const allTargets: LoraConfig["targetModules"] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "embed_tokens"];
+const ids = [[1, 5, 9, 3, 7, 2, 4], [8, 1, 2, 3, 9, 9, 1]];
+const positions = [[0, 1, 2, 0, 1, 2, 3], [0, 1, 2, 3, 4, 5, 6]];
+const mask = [[0, 1, 1, 0, 1, 1, 1], [0, 0, 1, 1, 1, 1, 1]];
+
+function perturb(vars: tf.Variable[], seed: number, std = 0.2): void {
+  vars.forEach((v, i) => v.assign(tf.tidy(() => tf.add(v, tf.randomNormal(v.shape, 0, std, "float32", seed + i)))));
+}
+
+describe("LoRA on a tiny model", () => {
+  it("PEFT init: B = 0 (embedding A = 0) so logits equal the base; A within Kaiming bounds", () => {
+    const model = tiny("llama");
+    const adapter = createLora(model, { ...defaultLoraConfig, r: 4, targetModules: allTargets }, 3);
+    expect(values(model.forward(ids, { adapter }))).toEqual(values(model.forward(ids)));
+    const a = values(adapter.loraA.get("model.layers.0.mlp.down_proj")!); // in = intermediate 20
+    expect(Math.max(...a.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(20));
+    expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(0.5 / Math.sqrt(20));
+    expect(values(adapter.loraB.get("model.layers.0.mlp.down_proj")!).every((x) => x === 0)).toBe(true);
+    expect(values(adapter.loraA.get("model.embed_tokens")!).every((x) => x === 0)).toBe(true);
+    expect(adapter.loraB.get("model.embed_tokens")!.shape).toEqual([4, 16]);
+    expect(adapter.scaling).toBe(64 / 4);
+    expect(createLora(model, { ...defaultLoraConfig, r: 4, useRslora: true }).scaling).toBe(64 / 2);
+  });
+
+  it.each(["llama", "gemma2"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
+    const model = tiny(family);
+    const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraAlpha: 4, loraDropout: 0, targetModules: allTargets, trainableTokenIndices: family === "gemma2" ? [20, 23] : null }, 5);
+    perturb(adapter.variables(), 9);
+    const vars = adapter.variables();
+    const lossOf = () => model.loss(ids, mask, positions, adapter).loss;
+    const { value, grads } = tf.variableGrads(lossOf, vars);
+    // directional derivative along a random direction, central differences in float32
+    const raw = vars.map((v, i) => tf.randomNormal(v.shape, 0, 1, "float32", 77 + i));
+    const norm = Math.sqrt(raw.reduce((s, d) => s + values(tf.sum(tf.square(d)))[0], 0));
+    const dirs = raw.map((d) => tf.div(d, norm)); // unit direction over all variables
+    const analytic = vars.reduce((s, v, i) => s + values(tf.sum(tf.mul(grads[v.name], dirs[i])))[0], 0);
+    const shift = (eps: number) => vars.forEach((v, i) => v.assign(tf.add(v, tf.mul(dirs[i], eps))));
+    const eps = 1e-2;
+    shift(eps);
+    const up = values(tf.tidy(lossOf))[0];
+    shift(-2 * eps);
+    const down = values(tf.tidy(lossOf))[0];
+    shift(eps);
+    const numeric = (up - down) / (2 * eps);
+    expect(Math.abs(analytic)).toBeGreaterThan(1e-3);
+    expect(Math.abs(analytic - numeric) / Math.abs(numeric)).toBeLessThan(1e-2);
+    // every variable gets a gradient, the base none
+    for (const v of vars) expect(values(tf.sum(tf.abs(grads[v.name])))[0]).toBeGreaterThan(0);
+    tf.dispose([value, ...Object.values(grads), ...dirs]);
+  });
+
+  it.each(["llama", "gemma2"] as const)("%s: merged logits = base + adapter logits; merged checkpoint loads the same", (family) => {
+    const model = tiny(family);
+    const adapter = createLora(model, { ...defaultLoraConfig, r: 3, targetModules: allTargets, trainableTokenIndices: null }, 2);
+    perturb(adapter.variables(), 4, 0.05);
+    const withAdapter = values(model.forward(ids, { positionIds: positions, adapter }));
+    const merged = mergeAdapter(model, adapter);
+    expect(maxRelErr(values(merged.forward(ids, { positionIds: positions })), withAdapter)).toBeLessThan(1e-5);
+    const dir = tmp();
+    saveMerged(model, adapter, dir);
+    const reloaded: CausalLM = loadModel(dir);
+    expect(maxRelErr(values(reloaded.forward(ids, { positionIds: positions })), withAdapter)).toBeLessThan(1e-5);
+    expect(maxRelErr(values(model.forward(ids, { positionIds: positions })), withAdapter)).toBeGreaterThan(1e-3); // base untouched
+  });
+
+  it("trainable token rows: only those rows change, tied lm_head follows; save → load round trip", () => {
+    const model = tiny("gemma2"); // tied
+    const adapter = createLora(model, { ...defaultLoraConfig, targetModules: ["q_proj"], trainableTokenIndices: [21, 22] }, 2);
+    expect(values(model.forward(ids, { adapter }))).toEqual(values(model.forward(ids)));
+    perturb(adapter.variables(), 6);
+    const table = adapter.embeddingWeight("model.embed_tokens", model.params.get("model.embed_tokens.weight")! as tf.Tensor2D);
+    const base = values(model.params.get("model.embed_tokens.weight")!);
+    const t = values(table);
+    for (let row = 0; row < 24; row++) {
+      const same = t.subarray(row * 16, row * 16 + 16).every((x, j) => x === base[row * 16 + j]);
+      expect(same).toBe(row !== 21 && row !== 22);
+    }
+    const dir = tmp();
+    saveAdapter(adapter, dir);
+    const config = JSON.parse(readFileSync(join(dir, "adapter_config.json"), "utf8"));
+    expect(config).toMatchObject({ peft_type: "LORA", task_type: "CAUSAL_LM", r: 16, lora_alpha: 64, trainable_token_indices: [21, 22], target_modules: ["q_proj"], bias: "none", fan_in_fan_out: false });
+    const again = loadAdapter(model, dir);
+    expect(values(model.forward(ids, { adapter: again }))).toEqual(values(model.forward(ids, { adapter })));
+  });
+
+  it("dropout only while training, repeatable from the seed", () => {
+    const model = tiny("llama");
+    const make = () => { const a = createLora(model, { ...defaultLoraConfig, r: 2, loraDropout: 0.5 }, 8); perturb(a.variables(), 1); return a; };
+    const [a, b] = [make(), make()];
+    const evalLoss = values(model.loss(ids, mask, positions, a).loss)[0];
+    a.training = b.training = true;
+    const la = values(model.loss(ids, mask, positions, a).loss)[0];
+    const lb = values(model.loss(ids, mask, positions, b).loss)[0];
+    expect(la).toBe(lb);
+    expect(Math.abs(la - evalLoss)).toBeGreaterThan(1e-4);
+    expect(values(model.loss(ids, mask, positions, a).loss)[0]).not.toBe(la); // next masks differ
+  });
+});

@@ -1,0 +1,164 @@
+// LoRA in PEFT's words (tuners/lora/layer.py): for a targeted linear W,
+//   y = W x + scaling · loraB(loraA(dropout(x)))
+// and for a targeted embedding, y = E[ids] + scaling · (loraEmbeddingAᵀ[ids] @ loraEmbeddingBᵀ).
+// Trainable token rows (PEFT trainable_token_indices) replace chosen rows of the embedding table
+// (and of a tied lm_head). One adapter per run: none of PEFT's multi-adapter bookkeeping.
+//
+// Layout: every matrix is held as the transpose of PEFT's, so each product is a plain matmul:
+//   linear loraA [in, r] (PEFT lora_A.weight [r, in]),  loraB [r, out] (PEFT lora_B.weight [out, r]);
+//   embedding loraA [vocab, r] (PEFT lora_embedding_A [r, vocab]), loraB [r, dim] (lora_embedding_B [dim, r]).
+import * as tf from "@tensorflow/tfjs-core";
+import { CausalLM, gatherRows, type Adapter } from "@tooltune/model";
+import { scalingOf, type LoraConfig } from "./config.js";
+
+export const EMBED = "model.embed_tokens";
+
+const as2d = (t: tf.Tensor): tf.Tensor2D => t as tf.Tensor2D;
+
+export interface TrainableTokens {
+  indices: number[];
+  /** The rows themselves [n, dim] (PEFT trainable_tokens_delta: values, not differences). */
+  delta: tf.Variable;
+}
+
+export interface TargetModule {
+  module: string;
+  kind: "linear" | "embedding";
+  inDim: number;
+  outDim: number;
+}
+
+/** The model's modules a config targets (HF paths), with their sizes. */
+export function targetModulesOf(model: CausalLM, config: LoraConfig): TargetModule[] {
+  const c = model.config;
+  const out: TargetModule[] = [];
+  for (const name of model.params.keys()) {
+    const m = /^(.*\.(\w+_proj))\.weight$/.exec(name);
+    if (!m || !(config.targetModules as string[]).includes(m[2])) continue;
+    const [inDim, outDim] = model.params.get(name)!.shape; // held [in, out]
+    out.push({ module: m[1], kind: "linear", inDim, outDim });
+  }
+  if (config.targetModules.includes("lm_head")) out.push({ module: "lm_head", kind: "linear", inDim: c.hiddenSize, outDim: c.vocabSize });
+  if (config.targetModules.includes("embed_tokens")) out.push({ module: EMBED, kind: "embedding", inDim: c.vocabSize, outDim: c.hiddenSize });
+  return out;
+}
+
+export class LoraAdapter implements Adapter {
+  readonly scaling: number;
+  /** Dropout is applied only while training. */
+  training = false;
+  /** Dropout calls so far: with `seed`, fixes the masks (save it to resume exactly). */
+  dropoutCalls = 0;
+  private tokenScatter: { keep: tf.Tensor2D; place: tf.Tensor2D } | null = null;
+
+  constructor(
+    readonly config: LoraConfig,
+    readonly loraA: Map<string, tf.Variable>,
+    readonly loraB: Map<string, tf.Variable>,
+    readonly tokens: TrainableTokens | null,
+    readonly seed = 0,
+  ) {
+    this.scaling = scalingOf(config);
+  }
+
+  linearDelta(module: string, x: tf.Tensor2D): tf.Tensor2D | null {
+    const a = this.loraA.get(module);
+    if (!a) return null;
+    const rate = this.config.loraDropout;
+    const input = this.training && rate > 0 ? tf.dropout(x, rate, undefined, this.seed * 1_000_003 + this.dropoutCalls++) : x;
+    return tf.mul<tf.Tensor2D>(tf.matMul(tf.matMul(input, as2d(a)), as2d(this.loraB.get(module)!)), this.scaling); // [N, out]
+  }
+
+  embeddingDelta(module: string, ids: tf.Tensor1D): tf.Tensor2D | null {
+    const a = this.loraA.get(module);
+    if (!a) return null;
+    const afterA = gatherRows(as2d(a), ids); // [N, r]
+    return tf.mul<tf.Tensor2D>(tf.matMul(afterA, as2d(this.loraB.get(module)!)), this.scaling); // [N, dim]
+  }
+
+  /** The table with the trainable rows in place: W·keep + place @ delta (differentiable in delta). */
+  embeddingWeight(module: string, weight: tf.Tensor2D): tf.Tensor2D {
+    if (!this.tokens || module !== EMBED) return weight;
+    if (!this.tokenScatter) this.tokenScatter = tokenScatter(this.tokens.indices, weight.shape[0]);
+    const { keep, place } = this.tokenScatter;
+    return tf.add<tf.Tensor2D>(tf.mul(weight, keep), tf.matMul(place, as2d(this.tokens.delta))); // [V, dim]
+  }
+
+  /** The trainable variables (what train differentiates). */
+  variables(): tf.Variable[] {
+    return [...this.loraA.values(), ...this.loraB.values(), ...(this.tokens ? [this.tokens.delta] : [])];
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables());
+    if (this.tokenScatter) tf.dispose([this.tokenScatter.keep, this.tokenScatter.place]);
+  }
+}
+
+function tokenScatter(indices: number[], vocab: number): { keep: tf.Tensor2D; place: tf.Tensor2D } {
+  const keep = new Float32Array(vocab).fill(1);
+  const place = new Float32Array(vocab * indices.length);
+  indices.forEach((row, k) => {
+    keep[row] = 0;
+    place[row * indices.length + k] = 1;
+  });
+  return { keep: tf.keep(tf.tensor2d(keep, [vocab, 1])), place: tf.keep(tf.tensor2d(place, [vocab, indices.length])) };
+}
+
+/**
+ * A fresh adapter with PEFT's initialisation (init_lora_weights=True): linear loraA
+ * Kaiming-uniform with a=√5 (= U(±1/√in), as nn.Linear), loraB zeros; embedding loraA zeros,
+ * loraB N(0, 1); trainable token rows start as the current rows.
+ */
+export function createLora(model: CausalLM, config: LoraConfig, seed = 0): LoraAdapter {
+  if (!(config.r > 0)) throw new Error(`LoRA r must be a positive integer, got ${config.r}`);
+  const loraA = new Map<string, tf.Variable>();
+  const loraB = new Map<string, tf.Variable>();
+  targetModulesOf(model, config).forEach((t, k) => {
+    const r = config.r;
+    const [a, b] = tf.tidy(() => {
+      if (t.kind === "embedding") return [tf.zeros([t.inDim, r]), tf.randomNormal([r, t.outDim], 0, 1, "float32", seed * 7919 + k)];
+      const bound = 1 / Math.sqrt(t.inDim); // kaiming_uniform_(a=√5): gain √(2/6), bound = gain·√3/√fan_in
+      return [tf.randomUniform([t.inDim, r], -bound, bound, "float32", seed * 7919 + k), tf.zeros([r, t.outDim])];
+    });
+    loraA.set(t.module, tf.variable(a, true));
+    loraB.set(t.module, tf.variable(b, true));
+    tf.dispose([a, b]);
+  });
+  let tokens: TrainableTokens | null = null;
+  if (config.trainableTokenIndices?.length) {
+    const indices = config.trainableTokenIndices;
+    const rows = tf.tidy(() => tf.gather(model.params.get(`${EMBED}.weight`)!, tf.tensor1d(indices, "int32")));
+    tokens = { indices, delta: tf.variable(rows, true) };
+    rows.dispose();
+  }
+  return new LoraAdapter(config, loraA, loraB, tokens, seed);
+}
+
+/**
+ * A new model with the adapter folded into copies of the base weights (the base is untouched).
+ * LoRA on lm_head of a tied model unties it (the embedding must not change with it).
+ */
+export function mergeAdapter(model: CausalLM, adapter: LoraAdapter): CausalLM {
+  const params = new Map<string, tf.Variable>();
+  for (const [name, v] of model.params) params.set(name, tf.variable(v, v.trainable));
+  let config = model.config;
+  const untie = config.tieWordEmbeddings && adapter.loraA.has("lm_head");
+  if (untie) {
+    params.set("lm_head.weight", tf.tidy(() => tf.variable(tf.transpose(model.params.get(`${EMBED}.weight`)!), false))); // [H, V]
+    config = { ...config, tieWordEmbeddings: false };
+  }
+  tf.tidy(() => {
+    if (adapter.tokens) {
+      const e = params.get(`${EMBED}.weight`)!;
+      e.assign(adapter.embeddingWeight(EMBED, as2d(e)));
+      const head = untie ? params.get("lm_head.weight")! : null; // [H, V]: tied rows follow the tokens
+      if (head) head.assign(tf.transpose(adapter.embeddingWeight(EMBED, tf.transpose(as2d(head)))));
+    }
+    for (const [module, a] of adapter.loraA) {
+      const w = params.get(`${module}.weight`)!; // linear [in, out]; embedding [V, dim]
+      w.assign(tf.add(w, tf.mul(tf.matMul(a, adapter.loraB.get(module)!), adapter.scaling)));
+    }
+  });
+  return new CausalLM(config, params);
+}
