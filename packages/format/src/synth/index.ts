@@ -1,4 +1,4 @@
-export { toolCatalog, openAiTool } from "./catalog/index.js";
+export { toolCatalog, openAiTool, runTool } from "./catalog/index.js";
 export { validateArgs, type Tool, type ToolResult, type FunctionSchema, type Json } from "./catalog/tool.js";
 export { generateConversations, generateConversation, KINDS, type Kind, type SynthOptions } from "./generate.js";
 export { synthStage } from "./stage.js";

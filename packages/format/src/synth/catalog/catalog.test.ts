@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toolCatalog } from "./index.js";
+import { runTool, toolCatalog } from "./index.js";
 import { validateArgs, type ObjectSchema, type ParamSchema } from "./tool.js";
 
 /** Structural check of the JSON Schema subset the catalog may use: known keywords, right value types. */
@@ -103,6 +103,12 @@ describe("toolCatalog", () => {
     [{ value: 1, from_unit: "mi", to_unit: "km", precision: 2 }, "unknown argument 'precision'"],
   ])("invalid arguments come back as data: %j", (args, error) => {
     expect(toolCatalog.convert_length.run(args)).toEqual({ error });
+  });
+
+  it("runTool reports unknown tools as data and runs known ones", () => {
+    expect(runTool("send_email", { to: "x" })).toEqual({ error: "unknown tool 'send_email'" });
+    expect(runTool("toString", {})).toEqual({ error: "unknown tool 'toString'" });
+    expect(runTool("percentage_of", { percent: 50, value: 9 })).toEqual({ result: 4.5 });
   });
 
   it("checks integers, bounds, patterns and array items", () => {

@@ -2,7 +2,7 @@ import { addDays, dayOfWeek, daysBetween } from "./dates.js";
 import { average, calculate, calculateBmi, isPrime, percentageOf, wordCount } from "./math.js";
 import { calculateTip, compoundInterest, convertCurrency, getExchangeRate, loanPayment } from "./money.js";
 import { checkStock, getProductPrice } from "./shop.js";
-import type { Tool } from "./tool.js";
+import type { Tool, ToolResult } from "./tool.js";
 import { convertLength, convertMass, convertTemperature } from "./units.js";
 import { flightStatus, getLocalTime, getWeather, timeDifference } from "./world.js";
 
@@ -20,3 +20,9 @@ export const toolCatalog: Readonly<Record<string, Tool>> = Object.fromEntries(TO
 
 /** The OpenAI-shape entry for the `tools` column. */
 export const openAiTool = (tool: Tool) => ({ type: "function" as const, function: tool.schema });
+
+/** Runs a call as a model wrote it: an unknown tool name is an error result, like bad arguments. */
+export function runTool(name: string, args: unknown): ToolResult {
+  const tool = Object.hasOwn(toolCatalog, name) ? toolCatalog[name] : undefined;
+  return tool ? tool.run(args) : { error: `unknown tool '${name}'` };
+}
