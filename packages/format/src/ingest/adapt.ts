@@ -73,7 +73,7 @@ export function ingestRecord(value: unknown, format: SourceFormat | "auto", ctx:
   if ("problem" in adapted) return { problem: adapted.problem, format: fmt };
   const draft = adapted.conv;
   // A hash of the record itself: the same source row gets the same id on every run.
-  const id = draft.id ?? sha256(canonicalJson(jsonSafe(value))).slice(0, 16);
+  const id = draft.id ?? sha256(canonicalText(value)).slice(0, 16);
   // BFCL rows have no answer to train on: they are evaluation data.
   const split = draft.split ?? (fmt === "bfcl" ? "test" : splitOf(id, opts.seed, opts.testFraction));
   const repeat = (opts.seen?.get(id) ?? 0) + 1;
@@ -89,9 +89,13 @@ export function splitOf(id: string, seed: number, testFraction: number): "train"
   return u < testFraction ? "test" : "train";
 }
 
-/** Parquet int64 arrives as bigint, which JSON cannot hold. */
-function jsonSafe(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x)));
+/** Canonical JSON of a record. Parquet int64 arrives as bigint, which JSON cannot hold: those rare records take a slower path. */
+function canonicalText(v: unknown): string {
+  try {
+    return canonicalJson(v);
+  } catch {
+    return canonicalJson(JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x))));
+  }
 }
 
 /** A `conversations` row (JSON or read back from a dataset): checked field by field, kept as is. */

@@ -61,17 +61,24 @@ export function argumentsOf(v: unknown, field: string): Record<string, unknown> 
 export function toolsOf(v: unknown, field: string): ToolSchema[] {
   if (v === null || v === undefined || v === "") return [];
   let list: unknown = v;
-  if (typeof list === "string") {
-    try {
-      list = parseLiteral(list);
-    } catch {
-      throw new RowProblem(field, "tools are not JSON or a Python literal");
-    }
-  }
+  if (typeof list === "string") list = parseToolText(list, field);
   if (!Array.isArray(list)) throw new RowProblem(field, "tools are not a list");
   return list.map((t, i) => {
     const fn = isObj(t) && isObj(t.function) ? t.function : t;
     if (!isObj(fn) || typeof fn.name !== "string") throw new RowProblem(`${field}[${i}]`, "tool has no name");
     return { type: "function", function: fn as ToolSchema["function"] };
   });
+}
+
+/** JSON first (native and fast), then the Python-literal form the course data uses. */
+function parseToolText(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      return parseLiteral(text);
+    } catch {
+      throw new RowProblem(field, "tools are not JSON or a Python literal");
+    }
+  }
 }
