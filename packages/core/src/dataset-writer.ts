@@ -3,15 +3,14 @@
  * most `rowsPerFile` rows in row groups of at most `rowGroupRows`, `_rejects.parquet` when any
  * row was rejected, and `_manifest.json` written last.
  */
-import { writeFile, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { RecordBatch, Schema } from "apache-arrow";
+import type { Schema } from "apache-arrow";
 import { rowsToBatch } from "./arrow-build.js";
 import { arrowSchemas } from "./arrow-schemas.js";
 import { TooltuneError } from "./errors.js";
-import { sha256 } from "./hash.js";
 import { REJECTS_FILE, writeManifest, type Manifest, type ManifestFile, type Provenance } from "./manifest.js";
-import { writeParquetBytes, type Compression } from "./parquet.js";
+import { ParquetFileWriter, writeParquetFile, type Compression } from "./parquet-write.js";
 import type { RejectRow } from "./schemas.js";
 
 export interface DatasetWriterOptions {
@@ -38,9 +37,9 @@ export class DatasetWriter {
   readonly kind: string;
   readonly schema: Schema;
   private readonly options: Required<Omit<DatasetWriterOptions, "schema">>;
-  private pending: Record<string, unknown>[] = [];
-  private batches: RecordBatch[] = [];
-  private batchRows = 0;
+  private pending: object[] = [];
+  private part: ParquetFileWriter | null = null;
+  private partRows = 0;
   private readonly files: ManifestFile[] = [];
   private readonly rejected: RejectRow[] = [];
   private rows = 0;
@@ -73,14 +72,16 @@ export class DatasetWriter {
     return new DatasetWriter(dir, schema, options);
   }
 
-  /** Buffer rows (typed rows such as TokensRow, or plain objects); full row groups become Arrow batches, full files are written. */
+  /**
+   * Add rows (typed rows such as TokensRow, or plain objects). Each full row group is converted
+   * to Arrow and streamed into the current part file at once, so memory holds one row group.
+   */
   async write(rows: Iterable<object>): Promise<void> {
     this.assertOpen();
     for (const row of rows) {
-      this.pending.push(row as Record<string, unknown>);
-      if (this.pending.length === this.options.rowGroupRows || this.batchRows + this.pending.length === this.options.rowsPerFile) {
-        this.cutBatch();
-        if (this.batchRows === this.options.rowsPerFile) await this.flushFile();
+      this.pending.push(row);
+      if (this.pending.length === this.options.rowGroupRows || this.partRows + this.pending.length === this.options.rowsPerFile) {
+        await this.writeRowGroup();
       }
     }
   }
@@ -91,7 +92,7 @@ export class DatasetWriter {
   }
 
   get rowCount(): number {
-    return this.rows + this.batchRows + this.pending.length;
+    return this.rows + this.partRows + this.pending.length;
   }
 
   get rejectCount(): number {
@@ -101,12 +102,13 @@ export class DatasetWriter {
   /** Write what is buffered, `_rejects.parquet`, and then `_manifest.json`. */
   async finish(provenance: Provenance, stats?: Record<string, unknown>): Promise<Manifest> {
     this.assertOpen();
-    this.cutBatch();
     // An empty dataset still gets one (empty) part so that readers learn its schema.
-    if (this.batchRows > 0 || this.files.length === 0) await this.flushFile();
+    if (this.pending.length > 0 || this.files.length + (this.part ? 1 : 0) === 0) await this.writeRowGroup();
+    if (this.part) await this.closePart();
     if (this.rejected.length > 0) {
-      const batch = rowsToBatch(arrowSchemas.rejects, this.rejected as unknown as Record<string, unknown>[], REJECTS_FILE);
-      await this.writeFileEntry(REJECTS_FILE, arrowSchemas.rejects, [batch], this.rejected.length);
+      const batch = rowsToBatch(arrowSchemas.rejects, this.rejected, REJECTS_FILE);
+      const written = await writeParquetFile(join(this.dir, REJECTS_FILE), arrowSchemas.rejects, [batch], this.parquetOptions());
+      this.files.push({ name: REJECTS_FILE, rows: this.rejected.length, ...written });
     }
     this.finished = true;
     return writeManifest(this.dir, {
@@ -115,25 +117,26 @@ export class DatasetWriter {
     }, provenance);
   }
 
-  private cutBatch(): void {
-    if (this.pending.length === 0) return;
+  private async writeRowGroup(): Promise<void> {
     // errors name the row's index among all rows written, which is what the caller can find
-    this.batches.push(rowsToBatch(this.schema, this.pending, this.dir, this.rows + this.batchRows));
-    this.batchRows += this.pending.length;
+    const batch = rowsToBatch(this.schema, this.pending, this.dir, this.rowCount - this.pending.length);
+    this.part ??= ParquetFileWriter.create(join(this.dir, partName(this.files.length)), this.schema, this.parquetOptions());
+    await this.part.write(batch);
+    this.partRows += this.pending.length;
     this.pending = [];
+    if (this.partRows === this.options.rowsPerFile) await this.closePart();
   }
 
-  private async flushFile(): Promise<void> {
-    await this.writeFileEntry(partName(this.files.length), this.schema, this.batches, this.batchRows);
-    this.rows += this.batchRows;
-    this.batches = [];
-    this.batchRows = 0;
+  private async closePart(): Promise<void> {
+    const written = await this.part!.close();
+    this.files.push({ name: partName(this.files.length), rows: this.partRows, ...written });
+    this.rows += this.partRows;
+    this.part = null;
+    this.partRows = 0;
   }
 
-  private async writeFileEntry(name: string, schema: Schema, batches: RecordBatch[], rows: number): Promise<void> {
-    const bytes = writeParquetBytes(schema, batches, { compression: this.options.compression, rowGroupRows: this.options.rowGroupRows });
-    await writeFile(join(this.dir, name), bytes);
-    this.files.push({ name, rows, bytes: bytes.byteLength, sha256: sha256(bytes) });
+  private parquetOptions() {
+    return { compression: this.options.compression, rowGroupRows: this.options.rowGroupRows };
   }
 
   private assertOpen(): void {

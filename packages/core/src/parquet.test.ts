@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { arrowSchemas, openParquet, readParquetTable, rowsToBatch, tableToRows, wasmHeapBytes, writeParquetBytes } from "./index.js";
+import { arrowSchemas, openParquet, readParquetTable, rowsToBatch, tableToRows, wasmHeapBytes, writeParquetFile } from "./index.js";
 
 let root: string;
 beforeAll(async () => { root = await mkdtemp(join(tmpdir(), "tt-pq-")); });
@@ -21,7 +21,7 @@ describe("parquet-wasm IO", () => {
   it("writes row groups of at most N rows and reads them one by one", async () => {
     const rows = tokens(25, 16, 1);
     const file = join(root, "groups.parquet");
-    await writeFile(file, writeParquetBytes(arrowSchemas.tokens, [rowsToBatch(arrowSchemas.tokens, rows)], { rowGroupRows: 10 }));
+    await writeParquetFile(file, arrowSchemas.tokens, [rowsToBatch(arrowSchemas.tokens, rows)], { rowGroupRows: 10 });
     const reader = await openParquet(file);
     expect([reader.numRows, reader.numRowGroups]).toEqual([25, 3]);
     expect([0, 1, 2].map((g) => reader.rowGroupRows(g))).toEqual([10, 10, 5]);
@@ -35,7 +35,7 @@ describe("parquet-wasm IO", () => {
     const roundTrip = async (i: number) => {
       const rows = tokens(200, 256, i);
       const file = join(root, `m${i % 3}.parquet`);
-      await writeFile(file, writeParquetBytes(arrowSchemas.tokens, [rowsToBatch(arrowSchemas.tokens, rows)], { compression: i % 2 ? "snappy" : "zstd" }));
+      await writeParquetFile(file, arrowSchemas.tokens, [rowsToBatch(arrowSchemas.tokens, rows)], { compression: i % 2 ? "snappy" : "zstd" });
       const reader = await openParquet(file);
       const back = tableToRows(await reader.readRowGroup(0));
       reader.close();

@@ -6,7 +6,7 @@
 import { Bool, Field, Float32, Float64, Int32, Int64, List, Schema, Struct, Uint8, Utf8 } from "apache-arrow";
 import { arrowSchemas } from "./arrow-schemas.js";
 import type { ConversationRow, EvalResultRow, FormattedRow, TokensRow } from "./schemas.js";
-import type { ParquetWriteOptions } from "./parquet.js";
+import type { ParquetWriteOptions } from "./parquet-write.js";
 
 const conversations: ConversationRow[] = [
   {
