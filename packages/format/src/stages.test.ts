@@ -61,6 +61,15 @@ describe("ingest stage", () => {
     expect(JSON.parse(rejects[1].row!)).toEqual({ messages: [{ role: "wizard", content: "x" }] });
   });
 
+  it("reads Parquet written by a dataset writer, as raw canonical rows", async () => {
+    await writeTestDataset(join(root, "pq"), "conversations", [toRow(conv("p1")), toRow(conv("p2", { split: "test" }))], "pq");
+    const m = await runStageForTest(ingestStage, { params: { path: join(root, "pq/part-*.parquet"), source: "conversations" }, inputs: [], finalDir: join(root, "from-parquet") });
+    expect([m.rows, m.rejected]).toEqual([2, 0]);
+    const rows = await (await openDataset<ConversationRow>(join(root, "from-parquet"))).readAll();
+    expect(rows.map((r) => [r.id, r.split])).toEqual([["p1", "train"], ["p2", "test"]]);
+    expect(rows[0].messages).toEqual(toRow(conv("p1")).messages);
+  });
+
   it("passes an upstream conversations dataset through, keeping ids and splits", async () => {
     const input = await writeTestDataset(join(root, "synth"), "conversations", [toRow(conv("s1", { split: "test" })), toRow(conv("s2"))], "raw");
     await runStageForTest(ingestStage, { params: {}, inputs: [input], finalDir: join(root, "passed") });

@@ -2,10 +2,13 @@
  * `hf` against transformers: fixtures/hf_golden.json holds what `apply_chat_template` rendered
  * (fixtures/make_hf_golden.py, transformers 5.18) from the same canonical conversations.
  */
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeToolCall } from "../codec.js";
 import type { Conversation, Message, ToolSchema } from "../conversation.js";
+import { resolveTokenizerConfig } from "./hf.js";
 import { getTemplate } from "./index.js";
 import { trainedText } from "./types.js";
 
@@ -55,5 +58,15 @@ describe("hf template: Qwen3 equals transformers byte for byte", () => {
 
   it("chatml writes the same text as Qwen3 where Qwen3 keeps every turn's reasoning", () => {
     expect(getTemplate("chatml").render(conv(golden.cases[0])).text).toBe(golden.cases[0].text);
+  });
+
+  it("loads the same template from a tokenizer directory (a model's or tokenize's bundle)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tt-hf-"));
+    try {
+      copyFileSync(resolveTokenizerConfig("qwen3"), join(dir, "tokenizer_config.json"));
+      expect(getTemplate("hf", { tokenizer: dir }).render(conv(golden.cases[1]), { trainOn: "all" }).text).toBe(golden.cases[1].text);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });
