@@ -1,6 +1,6 @@
 import type { ConversationRow } from "@tooltune/core";
 import { describe, expect, it } from "vitest";
-import { toolCatalog } from "./catalog/index.js";
+import { openAiTool, toolCatalog } from "./catalog/index.js";
 import { validateArgs, type Json } from "./catalog/tool.js";
 import { KINDS, generateConversation, generateConversations, type SynthOptions } from "./generate.js";
 
@@ -45,6 +45,7 @@ describe("generateConversations", () => {
       expect(tools.length).toBeLessThanOrEqual(6);
       expect(tools.every((t) => t.type === "function" && toolCatalog[t.function.name] !== undefined)).toBe(true);
       const offered = tools.map((t) => t.function.name);
+      expect(row.tools).toBe(JSON.stringify(offered.map((name) => openAiTool(toolCatalog[name]))));
       for (const call of calls(row)) expect(offered).toContain(call.name);
     }
   });

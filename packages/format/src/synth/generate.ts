@@ -30,6 +30,9 @@ export interface SynthOptions {
 /** Kept to one line: the model is tiny and every token costs training time. */
 export const SYSTEM_PROMPT = "You are a helpful assistant. Call a tool when one fits; otherwise answer directly.";
 
+/** Each tool's OpenAI-shape JSON, made once: the same text JSON.stringify gives for the whole array, at a fraction of the cost. */
+const TOOL_JSON: Record<string, string> = Object.fromEntries(Object.entries(toolCatalog).map(([name, tool]) => [name, JSON.stringify(openAiTool(tool))]));
+
 export const conversationId = (index: number): string => `synth-${String(index).padStart(6, "0")}`;
 
 export const splitOf = (id: string, seed: number, testFraction: number): Split =>
@@ -50,7 +53,7 @@ export function generateConversation(index: number, options: SynthOptions): Conv
   return {
     id,
     source: `synth:seed=${options.seed}:${index}`,
-    tools: JSON.stringify(tools.map((name) => openAiTool(toolCatalog[name]))),
+    tools: `[${tools.map((name) => TOOL_JSON[name]).join(",")}]`,
     messages: [message("system", SYSTEM_PROMPT), ...dialog.messages],
     split,
     meta: JSON.stringify({ kind, templates: dialog.templates }),
