@@ -1,6 +1,6 @@
 // GFLOP/s of the native sgemm on config A's shapes (forward and the transposed backward
 // products), raw and through tfjs, against tfjs cpu/wasm; then a profiled forward+backward of
-// a synthetic config-A layer. Usage: npm run bench -- kernels [-- --quick]
+// a synthetic config-A layer. Usage: npm run bench -- kernels [-- --quick] [-- --step-only]
 // The machine may be shared: every figure is the median of several runs, and "per CPU-s"
 // divides by the process's CPU time rather than wall time, which is steadier under load.
 import * as tf from "@tensorflow/tfjs-core";
@@ -11,6 +11,7 @@ import { registerNativeBackend, setThreads, sgemm } from "../src/index.js";
 import { blockLoss, configA, makeWeights } from "./_block.js";
 
 const quick = process.argv.includes("--quick");
+const stepOnly = process.argv.includes("--step-only");
 const reps = quick ? 3 : 7;
 const T = configA.batch * configA.seq, H = configA.hidden, I = configA.intermediate, V = configA.vocab;
 const hd = H / configA.heads, BH = configA.batch * configA.heads;
@@ -144,7 +145,9 @@ if (!reg.ok) {
   console.log(`native backend unavailable: ${reg.reason}`);
   process.exit(0);
 }
-await matmuls();
-await stockBackends();
+if (!stepOnly) {
+  await matmuls();
+  await stockBackends();
+}
 await trainingStep(1);
 await trainingStep(2);

@@ -4,13 +4,14 @@
 
 #include <string>
 
+#include "elementwise.h"
 #include "pool.h"
 #include "sgemm.h"
 
 namespace {
 
 bool fail(Napi::Env env, const std::string& msg) {
-  Napi::RangeError::New(env, "sgemm: " + msg).ThrowAsJavaScriptException();
+  Napi::RangeError::New(env, "tooltune kernels: " + msg).ThrowAsJavaScriptException();
   return false;
 }
 
@@ -61,6 +62,80 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Reads shape (a JS array of sizes) into dims; false (with an exception) when it is unusable.
+bool readShape(Napi::Env env, Napi::Value v, int* rank, int64_t* dims) {
+  if (!v.IsArray()) return fail(env, "shape must be an array");
+  auto arr = v.As<Napi::Array>();
+  *rank = static_cast<int>(arr.Length());
+  if (*rank < 1 || *rank > tt::kMaxRank) return fail(env, "rank must be 1.." + std::to_string(tt::kMaxRank));
+  for (int d = 0; d < *rank; d++) {
+    dims[d] = arr.Get(d).As<Napi::Number>().Int64Value();
+    if (dims[d] < 0) return fail(env, "negative size");
+  }
+  return true;
+}
+
+// A view from (Float32Array, offset, strides array), checked to stay inside the array.
+bool readView(Napi::Env env, const Napi::CallbackInfo& info, int at, int rank, const int64_t* shape, tt::View* view) {
+  if (!info[at].IsTypedArray() || info[at].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    return fail(env, "arrays must be Float32Arrays");
+  auto arr = info[at].As<Napi::Float32Array>();
+  auto strides = info[at + 2].As<Napi::Array>();
+  if (strides.Length() != static_cast<uint32_t>(rank)) return fail(env, "strides must match the shape's rank");
+  int64_t last = info[at + 1].As<Napi::Number>().Int64Value();
+  if (last < 0) return fail(env, "negative offset");
+  bool empty = false;
+  for (int d = 0; d < rank; d++) {
+    view->strides[d] = strides.Get(d).As<Napi::Number>().Int64Value();
+    if (view->strides[d] < 0) return fail(env, "negative stride");
+    if (shape[d] == 0) empty = true;
+    else last += (shape[d] - 1) * view->strides[d];
+  }
+  if (!empty && last >= static_cast<int64_t>(arr.ElementLength())) return fail(env, "view reaches past its array");
+  view->base = arr.Data() + info[at + 1].As<Napi::Number>().Int64Value();
+  return true;
+}
+
+// binary(op, shape, out, outOffset, outStrides, a, aOffset, aStrides, b, bOffset, bStrides)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int rank;
+  int64_t shape[tt::kMaxRank];
+  tt::View out, a, b;
+  int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op > 3) return fail(env, "unknown binary op"), env.Undefined();
+  if (readShape(env, info[1], &rank, shape) && readView(env, info, 2, rank, shape, &out) &&
+      readView(env, info, 5, rank, shape, &a) && readView(env, info, 8, rank, shape, &b))
+    tt::binary(static_cast<tt::Binary>(op), rank, shape, out, a, b);
+  return env.Undefined();
+}
+
+// copy(shape, out, outOffset, outStrides, a, aOffset, aStrides)
+Napi::Value Copy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int rank;
+  int64_t shape[tt::kMaxRank];
+  tt::View out, a;
+  if (readShape(env, info[0], &rank, shape) && readView(env, info, 1, rank, shape, &out) &&
+      readView(env, info, 4, rank, shape, &a))
+    tt::copy(rank, shape, out, a);
+  return env.Undefined();
+}
+
+// softmax(x, y, rows, n): softmax over each contiguous row of n.
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  for (int i : {0, 1})
+    if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      return fail(env, "softmax: x and y must be Float32Arrays"), env.Undefined();
+  auto x = info[0].As<Napi::Float32Array>(), y = info[1].As<Napi::Float32Array>();
+  int64_t rows = info[2].As<Napi::Number>().Int64Value(), n = info[3].As<Napi::Number>().Int64Value();
+  if (rows < 0 || n < 0 || static_cast<int64_t>(x.ElementLength()) < rows * n || static_cast<int64_t>(y.ElementLength()) < rows * n)
+    return fail(env, "softmax: arrays shorter than rows x n"), env.Undefined();
+  tt::softmaxRows(x.Data(), y.Data(), rows, n);
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   tt::setThreads(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(info.Env(), tt::getThreads());
@@ -78,6 +153,9 @@ Napi::Value UseKernel(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["sgemm"] = Napi::Function::New(env, Sgemm);
+  exports["binary"] = Napi::Function::New(env, Binary);
+  exports["copy"] = Napi::Function::New(env, Copy);
+  exports["softmax"] = Napi::Function::New(env, Softmax);
   exports["setThreads"] = Napi::Function::New(env, SetThreads);
   exports["getThreads"] = Napi::Function::New(env, GetThreads);
   exports["availableCores"] = Napi::Function::New(env, AvailableCores);

@@ -10,6 +10,11 @@ export interface Addon {
     b: Float32Array, bOffset: number, ldb: number, strideB: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, strideC: number, batch: number,
   ): void;
+  /** op: 0 add, 1 sub, 2 mul, 3 div; views are (array, offset, strides) over `shape`. */
+  binary(op: number, shape: number[], out: Float32Array, outOffset: number, outStrides: number[],
+    a: Float32Array, aOffset: number, aStrides: number[], b: Float32Array, bOffset: number, bStrides: number[]): void;
+  copy(shape: number[], out: Float32Array, outOffset: number, outStrides: number[], a: Float32Array, aOffset: number, aStrides: number[]): void;
+  softmax(x: Float32Array, y: Float32Array, rows: number, n: number): void;
   setThreads(n: number): number;
   getThreads(): number;
   availableCores(): number;

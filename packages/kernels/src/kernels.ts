@@ -2,10 +2,11 @@
 // backend's storage (zero-copy) and hand it a fresh output array.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import {
-  BatchMatMul, _FusedMatMul, broadcast_util, getKernel, util,
+  BatchMatMul, _FusedMatMul, Slice, Softmax, SplitV, Transpose, backend_util, broadcast_util, getKernel, util,
   type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import type { Addon } from "./addon.js";
+import { binary, binaryOps, slice, transpose } from "./elementwise.js";
 
 type Args = { inputs: Record<string, TensorInfo | undefined>; attrs?: NamedAttrMap; backend: MathBackendCPU };
 
@@ -83,7 +84,7 @@ export function fusedMatMul(addon: Addon, { inputs, attrs, backend }: Args): Ten
     backend.disposeIntermediateTensorInfo(current);
     current = next;
   };
-  if (bias) step(cpuKernel("Add")({ inputs: { a: current, b: bias }, backend }) as TensorInfo);
+  if (bias) step(bias.dtype === "float32" ? binary(addon, binaryOps.Add, current, bias, backend) : cpuKernel("Add")({ inputs: { a: current, b: bias }, backend }) as TensorInfo);
   if (activation && activation !== "linear") {
     const name = activations[activation];
     if (!name) throw new Error(`_FusedMatMul: activation ${activation} is not supported`);
@@ -94,11 +95,52 @@ export function fusedMatMul(addon: Addon, { inputs, attrs, backend }: Args): Ten
   return current;
 }
 
-export function nativeKernels(addon: Addon): KernelConfig[] {
-  const config = (kernelName: string, f: (addon: Addon, args: Args) => TensorInfo): KernelConfig => ({
-    kernelName,
-    backendName: "native",
-    kernelFunc: ((args: Args) => f(addon, args)) as unknown as KernelFunc,
+const allFloat = (ts: (TensorInfo | undefined)[]) => ts.every((t) => t && t.dtype === "float32");
+
+// Each native kernel: the native path for float32 inputs it handles, else the cpu kernel.
+type Native = (addon: Addon, args: Args) => TensorInfo | TensorInfo[] | undefined;
+
+const natives: Record<string, Native> = {
+  [BatchMatMul]: batchMatMul,
+  [_FusedMatMul]: fusedMatMul,
+  ...Object.fromEntries(Object.entries(binaryOps).map(([name, op]) => [name, (addon: Addon, { inputs, backend }: Args) =>
+    allFloat([inputs.a, inputs.b]) ? binary(addon, op, inputs.a!, inputs.b!, backend) : undefined])),
+  [Transpose]: (addon, { inputs, attrs, backend }) =>
+    allFloat([inputs.x]) ? transpose(addon, inputs.x!, attrs!.perm as number[], backend) : undefined,
+  [Slice]: (addon, { inputs, attrs, backend }) =>
+    allFloat([inputs.x]) ? slice(addon, inputs.x!, attrs!.begin as number[], attrs!.size as number[], backend) : undefined,
+  [SplitV]: splitV,
+  [Softmax]: softmax,
+};
+
+function splitV(addon: Addon, { inputs, attrs, backend }: Args): TensorInfo[] | undefined {
+  const x = inputs.x!;
+  if (x.dtype !== "float32") return undefined;
+  const axis = util.parseAxisParam(attrs!.axis as number, x.shape)[0];
+  const sizes = backend_util.prepareSplitSize(x as never, attrs!.numOrSizeSplits as number[], axis);
+  const begin = x.shape.map(() => 0);
+  return sizes.map((s) => {
+    const size = [...x.shape];
+    size[axis] = s;
+    const part = slice(addon, x, begin, size, backend) ?? (cpuKernel(Slice)({ inputs: { x }, backend, attrs: { begin, size } }) as TensorInfo);
+    begin[axis] += s;
+    return part;
   });
-  return [config(BatchMatMul, batchMatMul), config(_FusedMatMul, fusedMatMul)];
+}
+
+function softmax(addon: Addon, { inputs, attrs, backend }: Args): TensorInfo | undefined {
+  const x = inputs.logits!;
+  const dim = attrs!.dim as number, rank = x.shape.length;
+  if (x.dtype !== "float32" || (dim !== -1 && dim !== rank - 1) || rank === 0) return undefined;
+  const n = x.shape[rank - 1], out = uninitialized(util.sizeFromShape(x.shape));
+  addon.softmax(values(backend, x), out, n === 0 ? 0 : out.length / n, n);
+  return backend.makeTensorInfo(x.shape, "float32", out);
+}
+
+export function nativeKernels(addon: Addon): KernelConfig[] {
+  return Object.entries(natives).map(([kernelName, f]) => {
+    const fallback = cpuKernel(kernelName);
+    const kernelFunc = (args: Args) => f(addon, args) ?? fallback(args as never);
+    return { kernelName, backendName: "native", kernelFunc: kernelFunc as unknown as KernelFunc };
+  });
 }

@@ -1,0 +1,26 @@
+// Memory-bound kernels over strided N-d views: the cpu backend's JS versions compute an index
+// per element (with allocations) whenever an input is broadcast, sliced or transposed.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tt {
+
+constexpr int kMaxRank = 8;
+
+// A strided view: element (i0..i{rank-1}) of the shared shape is at base[sum(ik * strides[k])].
+struct View {
+  float* base;
+  int64_t strides[kMaxRank];
+};
+
+enum class Binary { Add, Sub, Mul, Div };
+
+// out = a (op) b elementwise over shape; strides 0 broadcast.
+void binary(Binary op, int rank, const int64_t* shape, const View& out, const View& a, const View& b);
+// out = a over shape (transpose, slice, concat: all are strided copies).
+void copy(int rank, const int64_t* shape, const View& out, const View& a);
+// Softmax of each contiguous row of length n: rows x n in, rows x n out.
+void softmaxRows(const float* x, float* y, int64_t rows, int64_t n);
+
+}  // namespace tt

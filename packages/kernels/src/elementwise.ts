@@ -1,0 +1,68 @@
+// Native elementwise kernels: binary ops with broadcasting, and the strided copies behind
+// Transpose, Slice and SplitV. tfjs's cpu backend does these with an index computation (and
+// small allocations) per element whenever an input is broadcast or not contiguous.
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { backend_util, slice_util, util, type TensorInfo } from "@tensorflow/tfjs-core";
+import type { Addon } from "./addon.js";
+import { uninitialized, values } from "./kernels.js";
+
+export const binaryOps = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+
+/** Strides of `shape` (row-major) seen from the broadcast `out` shape: 0 where broadcast. */
+function broadcastStrides(shape: number[], out: number[]): number[] {
+  const own = util.computeStrides(shape).concat(1);
+  const lead = out.length - shape.length;
+  return out.map((size, d) => (d < lead || (shape[d - lead] === 1 && size !== 1) ? 0 : own[d - lead]));
+}
+
+/** Merges neighbouring dims that every view walks contiguously, and drops size-1 dims. */
+export function collapse(shape: number[], strides: number[][]): { shape: number[]; strides: number[][] } {
+  const keep = shape.map((_, d) => d).filter((d) => shape[d] !== 1);
+  if (keep.length === 0) return { shape: [1], strides: strides.map(() => [1]) };
+  const outShape = [shape[keep[0]]], outStrides = strides.map((s) => [s[keep[0]]]);
+  for (const d of keep.slice(1)) {
+    const last = outShape.length - 1;
+    if (strides.every((s, v) => outStrides[v][last] === s[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      strides.forEach((s, v) => (outStrides[v][last] = s[d]));
+    } else {
+      outShape.push(shape[d]);
+      strides.forEach((s, v) => outStrides[v].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+export function binary(addon: Addon, op: number, a: TensorInfo, b: TensorInfo, backend: MathBackendCPU): TensorInfo {
+  const shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  const out = uninitialized(util.sizeFromShape(shape));
+  if (out.length > 0) {
+    const c = collapse(shape, [util.computeStrides(shape).concat(1), broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+    addon.binary(op, c.shape, out, 0, c.strides[0], values(backend, a), 0, c.strides[1], values(backend, b), 0, c.strides[2]);
+  }
+  return backend.makeTensorInfo(shape, "float32", out);
+}
+
+/** out[...] = x viewed at `offset` with `strides` over `shape` (a fresh contiguous tensor). */
+function gather(addon: Addon, x: TensorInfo, offset: number, strides: number[], shape: number[], backend: MathBackendCPU): TensorInfo {
+  const out = uninitialized(util.sizeFromShape(shape));
+  if (out.length > 0) {
+    const c = collapse(shape, [util.computeStrides(shape).concat(1), strides]);
+    addon.copy(c.shape, out, 0, c.strides[0], values(backend, x), offset, c.strides[1]);
+  }
+  return backend.makeTensorInfo(shape, "float32", out);
+}
+
+export function transpose(addon: Addon, x: TensorInfo, perm: number[], backend: MathBackendCPU): TensorInfo {
+  const own = util.computeStrides(x.shape).concat(1);
+  return gather(addon, x, 0, perm.map((p) => own[p]), perm.map((p) => x.shape[p]), backend);
+}
+
+/** A slice; undefined when it is contiguous, where cpu's zero-copy subarray is better. */
+export function slice(addon: Addon, x: TensorInfo, begin: number[], size: number[], backend: MathBackendCPU): TensorInfo | undefined {
+  const [b, s] = slice_util.parseSliceParams(x as never, begin, size);
+  if (slice_util.isSliceContinous(x.shape, b, s)) return undefined;
+  const own = util.computeStrides(x.shape).concat(1);
+  const offset = b.reduce((sum, bi, d) => sum + bi * own[d], 0);
+  return gather(addon, x, offset, own, s, backend);
+}
