@@ -7,9 +7,16 @@
  * - encode, sequential: one document at a time, awaited (one Rust thread busy: the single-thread figure)
  * - encodeWithOffsets, sequential: what the stage calls per example (adds code point → UTF-16 offsets)
  * - encodeWithOffsets + lossMask, 64 in flight: how the stage runs (libuv's pool encodes in parallel)
+ * - the whole stage on 3000 synthetic conversations (format: chatml, course tokens), as the
+ *   quickstart runs it: wall time and the manifest's figures for each max_length / vocab setting
  */
-import { readFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StageInput } from "@tooltune/core";
+import { runStageForTest, writeTestDataset } from "@tooltune/core/testing";
+import { formatStage, generateConversations } from "@tooltune/format";
+import { tokenizeStage } from "../src/stage.js";
 import { loadTokenizerBundle } from "../src/bundle.js";
 import { lossMask } from "../src/mask.js";
 
@@ -79,3 +86,26 @@ await timed("encodeWithOffsets + lossMask, 64 in flight", docs, async (ds) => {
   }
   return n;
 });
+
+// ---- the stage on the quickstart's data ----------------------------------------------------------
+const tmp = mkdtempSync(join(tmpdir(), "bench-tokenize-"));
+try {
+  const convs = generateConversations(3000, { seed: 42, testFraction: 0.1, mix: { single: 0.5, parallel: 0.2, multi_step: 0.15, no_call: 0.15 } });
+  const conversations = await writeTestDataset(join(tmp, "convs"), "conversations", convs);
+  const formatted = await runStageForTest(formatStage, { params: { template: "chatml", special_tokens: "course" }, inputs: [conversations], finalDir: join(tmp, "text") });
+  const text: StageInput = { name: "text", path: join(tmp, "text"), manifest: formatted };
+  for (const params of [{ max_length: 512, vocab: "trim" }, { max_length: 1024, vocab: "trim" }, { max_length: 1024, vocab: "full" }]) {
+    const dir = join(tmp, `tokens-${params.max_length}-${params.vocab}`);
+    const start = performance.now();
+    const m = await runStageForTest(tokenizeStage, { params, inputs: [text], finalDir: dir });
+    const s = m.stats as Record<string, number>;
+    const secs = (performance.now() - start) / 1000;
+    console.log(
+      `stage ${JSON.stringify(params)}: ${secs.toFixed(1)} s, ${s.examples}/${s.examples_in} examples → ${s.rows} rows, ${s.tokens} tokens ` +
+        `(${(s.tokens / secs / 1e6).toFixed(3)} M tokens/s incl. load+save), trainable ${(100 * s.trainable_share).toFixed(1)}%, ` +
+        `truncated ${s.truncated}, no target ${s.rejected_no_target}, packing ${(100 * s.packing_efficiency).toFixed(1)}%, vocab ${s.vocab_size}`,
+    );
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

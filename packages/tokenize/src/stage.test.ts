@@ -120,6 +120,14 @@ describe("tokenize stage", () => {
     expect(notebook.stats.new_token_ids).toEqual([151669, 151670, 151671, 151672, 151673, 151674]);
   });
 
+  it("skips rows format left untrained (counted, not rejected)", async () => {
+    const prompt = formatted("bfcl-1", [["<|im_start|>user\nWhat is 2+2?<|im_end|>\n", false]]);
+    const { stats, rejects } = await run("untrained", { max_length: 128 }, [await formattedInput(join(tmp, "in-untrained"), [...ROWS.slice(0, 2), prompt])]);
+    expect(stats.skipped_untrained).toBe(1);
+    expect(stats.examples).toBe(2);
+    expect(rejects).toEqual([]);
+  });
+
   it("drops over-long examples with a reason when overflow is drop", async () => {
     const { rejects, stats } = await run("drop", { max_length: 64, overflow: "drop" }, [await formattedInput(join(tmp, "in-drop"), ROWS)]);
     expect(stats.dropped).toBe(2);

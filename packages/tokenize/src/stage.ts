@@ -27,6 +27,8 @@ interface Counts {
   dropped: number;
   noTarget: number;
   badSpans: number;
+  /** Rows format marked as not trained (e.g. BFCL prompts kept for eval): skipped, not bad. */
+  untrained: number;
 }
 
 interface SplitExample extends Example {
@@ -48,7 +50,7 @@ export const tokenizeStage = defineStage({
     const bundle = reuse ? reuseBundle(ctx, reuse.path) : buildBundle(ctx, params, data.manifest, await firstTemplate(data));
 
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
-    const counts: Counts = { examples: 0, truncated: 0, dropped: 0, noTarget: 0, badSpans: 0 };
+    const counts: Counts = { examples: 0, truncated: 0, dropped: 0, noTarget: 0, badSpans: 0, untrained: 0 };
     const examples = await encodeAll(ctx, params, bundle, data, writer, counts);
     if (params.vocab === "trim" && !reuse) trimTo(bundle, examples);
 
@@ -117,7 +119,8 @@ async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: Toke
       for (const [k, result] of encoded.entries()) {
         const row = chunk[k];
         counts.examples++;
-        if ("reason" in result) {
+        if (result === "untrained") counts.untrained++;
+        else if ("reason" in result) {
           counts[result.counter]++;
           writer.reject({ source: `${data.dir}:${index + k}`, reason: `${row.id}: ${result.reason}`, row });
         } else {
@@ -133,11 +136,13 @@ async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: Toke
   return out;
 }
 
-type Encoded = { example: SplitExample; truncated: boolean } | { reason: string; counter: "dropped" | "noTarget" | "badSpans" };
+type Encoded = { example: SplitExample; truncated: boolean } | { reason: string; counter: "dropped" | "noTarget" | "badSpans" } | "untrained";
 
 async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: TokenizerBundle): Promise<Encoded> {
   const bad = checkSpans(row.spans, row.text.length);
   if (bad) return { reason: bad, counter: "badSpans" };
+  // No train span at all is format's decision (text kept for eval only), not a bad row: counted, skipped.
+  if (!row.spans.some((s) => s.train && s.end > s.start)) return "untrained";
   const { ids, offsets } = await bundle.encodeWithOffsets(row.text);
   let mask = lossMask(offsets, row.spans, row.text.length);
   const tooLong = ids.length > params.max_length;
@@ -147,7 +152,7 @@ async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: 
   const keep = Math.min(ids.length, params.max_length);
   mask = mask.subarray(0, keep);
   if (!mask.includes(1)) {
-    return { reason: `no trainable tokens${tooLong ? ` within the first ${params.max_length}` : ""} (no train span, or only its first token)`, counter: "noTarget" };
+    return { reason: `no trainable tokens${tooLong ? ` within the first ${params.max_length} (of ${ids.length})` : " (the train span covers only the first token)"}`, counter: "noTarget" };
   }
   return { example: { id: row.id, split: row.split, ids: ids.slice(0, keep), mask: mask.slice() }, truncated: tooLong };
 }
@@ -192,6 +197,7 @@ function statsOf(params: TokenizeParams, bundle: TokenizerBundle, examples: Spli
     truncated: counts.truncated,
     dropped: counts.dropped,
     rejected_no_target: counts.noTarget,
+    skipped_untrained: counts.untrained,
     rejected_bad_spans: counts.badSpans,
     max_length: params.max_length,
     packed: params.pack,
@@ -217,6 +223,7 @@ function report(ctx: StageContext, s: Record<string, unknown>, counts: Counts): 
       `packing efficiency ${pct(s.packing_efficiency)}, vocab ${s.vocab} (${s.vocab_size} ids)`,
   );
   if (counts.truncated || counts.dropped) ctx.log.warn(`tokenize: longer than max_length ${s.max_length}: ${counts.truncated} truncated, ${counts.dropped} dropped`);
+  if (counts.untrained) ctx.log.info(`tokenize: skipped ${counts.untrained} rows with no train span (format kept them for eval only)`);
   if (counts.noTarget || counts.badSpans) ctx.log.warn(`tokenize: rejected ${counts.noTarget} with no trainable tokens, ${counts.badSpans} with bad spans (see _rejects.parquet)`);
   if (Number(s.unk_tokens) > 0) ctx.log.warn(`tokenize: ${s.unk_tokens} tokens outside the reused trimmed vocabulary became <unk>`);
 }
