@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { openAiTool, toolCatalog } from "./catalog/index.js";
 import { validateArgs, type Json } from "./catalog/tool.js";
 import { KINDS, generateConversation, generateConversations, type SynthOptions } from "./generate.js";
+import { SENTENCES, cityPool, flightPool, productPool } from "./pools.js";
 
 const options: SynthOptions = { seed: 42, testFraction: 0.1, mix: { single: 0.5, parallel: 0.2, multi_step: 0.15, no_call: 0.15 } };
 const rows = generateConversations(2000, options);
@@ -131,6 +132,14 @@ describe("held-out test split", () => {
     return out;
   }
   const union = (rows: ConversationRow[], f: (r: ConversationRow) => Iterable<string>) => new Set(rows.flatMap((r) => [...f(r)]));
+
+  it("every value pool keeps values for both splits", () => {
+    for (const pool of [cityPool, productPool, flightPool, SENTENCES]) {
+      expect(pool.test.length).toBeGreaterThanOrEqual(3);
+      expect(pool.train.length).toBeGreaterThan(pool.test.length);
+      expect(pool.test.filter((v) => pool.train.includes(v))).toEqual([]);
+    }
+  });
 
   it("has every kind in both splits", () => {
     for (const split of ["train", "test"]) expect(new Set(bySplit(split).map(kindOf))).toEqual(new Set(KINDS));
