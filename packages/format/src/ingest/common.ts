@@ -1,5 +1,6 @@
 /** Shared pieces of the ingest adapters: their result type and small readers of foreign values. */
-import type { Conversation, ToolSchema } from "../conversation.js";
+import { DEFAULT_MARKERS, parseAssistantOutput } from "../codec.js";
+import type { Conversation, Message, ToolSchema } from "../conversation.js";
 import { parseLiteral } from "../pyliteral.js";
 
 /** A conversation before ingest gives it an id and split (sources that carry their own keep them). */
@@ -82,3 +83,16 @@ function parseToolText(text: string, field: string): unknown {
     }
   }
 }
+
+/** Assistant text with think blocks and calls written inline (Hermes), split into their fields. */
+export function inlineAssistant(text: string, field: string): Message {
+  const parsed = parseAssistantOutput(text);
+  if (parsed.status === "malformed_call") throw new RowProblem(field, `arguments are not JSON: ${parsed.errors.join("; ")}`);
+  const out: Message = { role: "assistant", content: parsed.content };
+  if (parsed.reasoning !== null) out.reasoning = parsed.reasoning;
+  if (parsed.calls.length) out.toolCalls = parsed.calls;
+  return out;
+}
+
+/** Whether an assistant text carries inline markup worth splitting out. */
+export const hasInlineMarkup = (text: string) => text.includes(DEFAULT_MARKERS.callStart) || text.includes(DEFAULT_MARKERS.thinkStart);

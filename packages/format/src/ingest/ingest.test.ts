@@ -125,6 +125,18 @@ describe("ids and splits", () => {
   });
 });
 
+describe("OpenAI messages with Hermes markup in the text", () => {
+  it("splits think and calls out of assistant content", () => {
+    const r = ingestRecord(
+      { messages: [{ role: "user", content: "q" }, { role: "assistant", content: '<think>plan</think>\n<tool_call>\n{"name": "f", "arguments": {"x": 1}}\n</tool_call>' }, { role: "tool", content: "1" }] },
+      "auto",
+      { source: "s" },
+      opts,
+    );
+    expect("conv" in r && r.conv.messages[1]).toEqual({ role: "assistant", content: "", reasoning: "plan", toolCalls: [{ name: "f", arguments: { x: 1 } }] });
+  });
+});
+
 describe("detection", () => {
   it.each([
     [{ messages: [{ role: "user", content: "hi" }] }, "openai"],
@@ -147,6 +159,12 @@ const rejects: { name: string; format?: SourceFormat; record: unknown; field: st
     name: "openai arguments not JSON",
     record: { messages: [{ role: "user", content: "q" }, { role: "assistant", content: null, tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{city: Paris" } }] }] },
     field: "messages[1].tool_calls[0].function.arguments",
+    reason: /arguments are not JSON/,
+  },
+  {
+    name: "openai inline call that does not parse",
+    record: { messages: [{ role: "user", content: "q" }, { role: "assistant", content: "<tool_call>{'name': 'f', 'arguments': {</tool_call>" }] },
+    field: "messages[1].content",
     reason: /arguments are not JSON/,
   },
   { name: "openai empty conversation", record: { messages: [] }, field: "messages", reason: /empty conversation/ },

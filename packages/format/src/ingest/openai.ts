@@ -3,7 +3,7 @@
  * arguments are JSON strings, `role: tool` results with `tool_call_id`, tools in `tools`.
  */
 import type { Message, ToolCall } from "../conversation.js";
-import { argumentsOf, isObj, RowProblem, textOf, toolsOf, type AdaptContext, type Adapted, type Obj } from "./common.js";
+import { argumentsOf, hasInlineMarkup, inlineAssistant, isObj, RowProblem, textOf, toolsOf, type AdaptContext, type Adapted, type Obj } from "./common.js";
 
 export const OPENAI_MESSAGE_KEYS = ["messages", "traj"] as const;
 
@@ -34,7 +34,10 @@ function openAIMessage(m: unknown, field: string): Message {
   if (role !== "system" && role !== "user" && role !== "assistant" && role !== "tool") {
     throw new RowProblem(`${field}.role`, `unknown role '${String(m.role)}'`);
   }
-  const out: Message = { role, content: textOf(m.content) };
+  const content = textOf(m.content);
+  // Some OpenAI-shaped datasets keep Hermes markup in the text instead of `tool_calls`.
+  if (role === "assistant" && !Array.isArray(m.tool_calls) && hasInlineMarkup(content)) return inlineAssistant(content, `${field}.content`);
+  const out: Message = { role, content };
   const reasoning = m.reasoning_content ?? m.reasoning;
   if (typeof reasoning === "string") out.reasoning = reasoning;
   const calls = Array.isArray(m.tool_calls) ? m.tool_calls : isObj(m.function_call) ? [{ function: m.function_call }] : [];

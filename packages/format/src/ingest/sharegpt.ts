@@ -6,9 +6,9 @@
  *   tool; tools inside `<tools>…</tools>` in the system text; think blocks and calls inline in the
  *   assistant text (JSON or Python literals); results wrapped in `<tool_response>`.
  */
-import { DEFAULT_MARKERS, parseAssistantOutput } from "../codec.js";
+import { DEFAULT_MARKERS } from "../codec.js";
 import type { Message, Role, ToolCall } from "../conversation.js";
-import { argumentsOf, isObj, RowProblem, textOf, toolsOf, type AdaptContext, type Adapted, type Obj } from "./common.js";
+import { argumentsOf, inlineAssistant, isObj, RowProblem, textOf, toolsOf, type AdaptContext, type Adapted, type Obj } from "./common.js";
 
 const ROLE_ALIASES: Record<string, Role> = {
   system: "system",
@@ -87,7 +87,7 @@ export function adaptHermes(record: Obj, ctx: AdaptContext): Adapted {
   for (const turn of turnsOf(record)) {
     const role = roleOf(turn);
     if (role === "system" && !tools.length) tools = toolsInText(turn);
-    if (role === "assistant") messages.push(hermesAssistant(turn));
+    if (role === "assistant") messages.push(inlineAssistant(turn.text, `${turn.field}.content`));
     else if (role === "tool") messages.push(...hermesResults(turn));
     else messages.push({ role, content: turn.text });
   }
@@ -110,15 +110,6 @@ function toolsInText(turn: Turn): ReturnType<typeof toolsOf> {
     return toolsOf(list, `${turn.field}.content`);
   }
   return [];
-}
-
-function hermesAssistant(turn: Turn): Message {
-  const parsed = parseAssistantOutput(turn.text);
-  if (parsed.status === "malformed_call") throw new RowProblem(`${turn.field}.content`, `arguments are not JSON: ${parsed.errors.join("; ")}`);
-  const out: Message = { role: "assistant", content: parsed.content };
-  if (parsed.reasoning !== null) out.reasoning = parsed.reasoning;
-  if (parsed.calls.length) out.toolCalls = parsed.calls;
-  return out;
 }
 
 /** One message per `<tool_response>` block; text without the wrapper is one result as is. */
