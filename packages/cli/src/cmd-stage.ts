@@ -63,6 +63,19 @@ function lookup(obj: Record<string, unknown>, dotted: string): unknown {
 const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 const envName = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
+/** Process groups of running commands, killed if tooltune exits midway (a second Ctrl-C). */
+const liveGroups = new Set<number>();
+process.on("exit", () => liveGroups.forEach((pid) => killGroup(pid)));
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
 async function runCommand(ctx: StageContext, params: CmdParams, cwd: string): Promise<void> {
   const command = substitute(params.cmd, ctx, params);
   const env: NodeJS.ProcessEnv = { ...process.env, TOOLTUNE_OUT: ctx.outDir, TOOLTUNE_STATE: ctx.stateDir, TOOLTUNE_SEED: String(ctx.seed) };
@@ -70,9 +83,17 @@ async function runCommand(ctx: StageContext, params: CmdParams, cwd: string): Pr
   for (const input of ctx.inputs) env[`TOOLTUNE_INPUT_${envName(input.name)}`] = input.path;
   ctx.log.info(`$ ${command}`);
   const code = await new Promise<number | string>((resolve, reject) => {
-    const child = spawn(command, { cwd, shell: true, stdio: ["ignore", "inherit", "inherit"], env, signal: ctx.signal });
-    child.on("error", (e) => (ctx.signal.aborted ? resolve("aborted") : reject(e)));
-    child.on("close", (status, signal) => resolve(status ?? signal ?? "unknown"));
+    // Its own process group, so that stopping it stops everything the shell started (`a && b`, pipes).
+    const child = spawn(command, { cwd, shell: true, detached: true, stdio: ["ignore", "inherit", "inherit"], env });
+    const stop = () => killGroup(child.pid);
+    ctx.signal.addEventListener("abort", stop, { once: true });
+    if (child.pid !== undefined) liveGroups.add(child.pid);
+    child.on("error", reject);
+    child.on("close", (status, signal) => {
+      ctx.signal.removeEventListener("abort", stop);
+      liveGroups.delete(child.pid!);
+      resolve(status ?? signal ?? "unknown");
+    });
   });
   if (ctx.signal.aborted) throw new TooltuneError("INTERRUPTED", "stopped by the user", { stage: ctx.stageName });
   if (code !== 0) {

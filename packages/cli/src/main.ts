@@ -1,4 +1,5 @@
 import yargs, { type Argv } from "yargs";
+import { z } from "zod";
 import { createLogger, isTooltuneError, TOOL, TooltuneError, type Logger, type StageDefinition } from "@tooltune/core";
 import { runOneStage } from "./oneoff.js";
 import { runPipeline } from "./run.js";
@@ -81,6 +82,7 @@ function stageCommand(definition: StageDefinition, io: CliIO) {
     command: definition.kind,
     describe: `run the '${definition.kind}' stage alone: ${definition.description}`,
     builder: (y: Argv) => y
+      .epilog(paramsHelp(definition))
       .option("input", { type: "string", array: true, default: [] as string[], describe: "input stage output directory (repeatable)" })
       .option("output", { type: "string", demandOption: true, describe: "output directory (written atomically)" })
       .option("param", { type: "string", array: true, default: [] as string[], describe: "key=value (dotted keys, YAML scalar values)" })
@@ -96,6 +98,22 @@ function stageCommand(definition: StageDefinition, io: CliIO) {
       });
     },
   };
+}
+
+/** The stage's params as --help text, from its zod schema's descriptions and defaults. */
+export function paramsHelp(definition: StageDefinition): string {
+  let schema: { properties?: Record<string, { type?: unknown; default?: unknown; description?: string }> };
+  try {
+    schema = z.toJSONSchema(definition.params, { io: "input", unrepresentable: "any" }) as typeof schema;
+  } catch {
+    return "";
+  }
+  const rows = Object.entries(schema.properties ?? {}).map(([name, p]) => {
+    const type = Array.isArray(p.type) ? p.type.join("|") : (p.type ?? "value");
+    const def = p.default === undefined ? "" : `, default ${JSON.stringify(p.default)}`;
+    return `  ${name} (${String(type)}${def})${p.description ? `: ${p.description}` : ""}`;
+  });
+  return rows.length ? `params (--param key=value):\n${rows.join("\n")}` : "";
 }
 
 /** The entry point: the only place that prints errors and picks the exit code. */

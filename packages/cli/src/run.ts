@@ -61,7 +61,15 @@ export async function observe(pipeline: Pipeline, cwd: string): Promise<Record<s
 async function fixedInputs(pipeline: Pipeline, stage: PipelineStage, cwd: string): Promise<InputHash[]> {
   const inputs: InputHash[] = [{ from: "seed", hash: `seed:${pipeline.seed}` }];
   if (stage.moduleFile) inputs.push({ from: `module:${relative(cwd, stage.moduleFile)}`, hash: await contentHash(stage.moduleFile) });
-  for (const dep of stage.definition.fileDeps?.(stage.params) ?? []) {
+  let deps: string[];
+  try {
+    deps = stage.definition.fileDeps?.(stage.params) ?? [];
+  } catch (e) {
+    // e.g. a glob that matches nothing: the stage's own message, placed at the stage in the YAML
+    if (e instanceof TooltuneError) throw new TooltuneError(e.code, e.message, { where: e.where ?? stage.where, stage: stage.name, fix: e.fix, cause: e });
+    throw e;
+  }
+  for (const dep of deps) {
     const hash = await contentHash(resolve(cwd, dep)).catch((e: TooltuneError) => {
       throw new TooltuneError("CONFIG", `${e.message}, but the stage reads it`, { where: stage.where, stage: stage.name, fix: "create the file or fix its path (paths are relative to the current directory)" });
     });
