@@ -1,9 +1,9 @@
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
-import { mkdtemp, rm, mkdir, writeFile, readFile } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, mkdir, writeFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Field, Float64, Int32, Schema } from "apache-arrow";
-import { finishDirectory, openDataset, readManifest, rowsToBatch, writeParquetBytes, type StageInput } from "@tooltune/core";
+import { DatasetWriter, finishDirectory, openDataset, readManifest, type StageInput } from "@tooltune/core";
 import { runStageForTest, writeTestDataset } from "@tooltune/core/testing";
 import { stageContractSuite } from "@tooltune/core/testing";
 import { encodeToolCalls, getTemplate, toRow, type Conversation } from "@tooltune/format";
@@ -63,7 +63,12 @@ async function makeInputs(dir: string): Promise<StageInput[]> {
 async function trainLog(file: string, losses: number[]): Promise<void> {
   const schema = new Schema([new Field("step", new Int32(), false), new Field("loss", new Float64(), false), new Field("eval_loss", new Float64(), true)]);
   const rows = losses.map((loss, i) => ({ step: i + 1, loss, eval_loss: i === losses.length - 1 ? loss + 0.1 : null }));
-  await writeFile(file, writeParquetBytes(schema, [rowsToBatch(schema, rows, file)]));
+  // One Parquet file through core's dataset writer (its single part), as train writes its log.
+  const writer = await DatasetWriter.create(`${file}.ds`, { kind: "train-log", schema });
+  await writer.write(rows);
+  await writer.finish({ stage: "test-fixture", stageVersion: "0", params: {}, inputs: [] });
+  await copyFile(join(`${file}.ds`, "part-00000.parquet"), file);
+  await rm(`${file}.ds`, { recursive: true });
 }
 
 const PARAMS = { compare_base: true, episodes: 2, max_steps: 4 };

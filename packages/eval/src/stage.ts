@@ -62,17 +62,17 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   const episodes: Record<string, Episode[]> = {};
   const timing: Record<string, { seconds: number; items_per_s: number; generated_tokens?: number }> = {};
   for (const spec of modelSpecs(modelInput, params.compare_base, ctx)) {
-    const gen = await loadGenerator(spec);
+    const gen = named(await loadGenerator(spec), spec.role);
     const progress = ctx.log.progress(`eval ${spec.role}`, items.length);
     const t0 = performance.now();
     let done = 0;
-    const rows = await evaluateItems(items, { ...gen, name: spec.role }, { render, generate, mode: params.mode, batchSize: params.batch_size, onProgress: (n) => { progress.tick(n - done); done = n; } });
+    const rows = await evaluateItems(items, gen, { render, generate, mode: params.mode, batchSize: params.batch_size, onProgress: (n) => { progress.tick(n - done); done = n; } });
     const seconds = (performance.now() - t0) / 1000;
     timing[spec.role] = { seconds, items_per_s: items.length / seconds, generated_tokens: gen.generatedTokens?.() };
     results.push(...rows);
     metrics[spec.role] = computeMetrics(rows.map(scoredRow), { bfcl });
     progress.done(`full-call ${pct(metrics[spec.role].overall.full_call_accuracy)}, parse ${pct(metrics[spec.role].overall.parse_rate)}`);
-    if (params.episodes > 0) episodes[spec.role] = await runEpisodes(convs.convs, gen, spec.role, params, render, generate);
+    if (params.episodes > 0) episodes[spec.role] = await runEpisodes(convs.convs, gen, params, render, generate);
   }
 
   const writer = await DatasetWriter.create(ctx.outDir, { kind: "eval-results", schema: RESULTS_SCHEMA });
@@ -93,6 +93,13 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   ctx.log.info(`eval: report ${join(ctx.finalDir, "report.html")}`);
   await writer.finish(ctx.provenance, { items: items.length, timing, ...Object.fromEntries(Object.entries(metrics).map(([m, r]) => [m, r.overall])) });
 }
+
+/** The generator under the role's name (a wrapper, so class-based generators keep their methods). */
+const named = (gen: Generator, name: string): Generator => ({
+  name,
+  generate: (prompts, opts) => gen.generate(prompts, opts),
+  ...(gen.generatedTokens ? { generatedTokens: () => gen.generatedTokens!() } : {}),
+});
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
 
@@ -168,13 +175,13 @@ async function readLossLog(file: string): Promise<Omit<LossCurve, "label">> {
   };
 }
 
-async function runEpisodes(convs: Conversation[], gen: Generator, role: string, params: EvalParams, render: (m: Conversation["messages"], t: Conversation["tools"]) => string, generate: GenerateOptions): Promise<Episode[]> {
+async function runEpisodes(convs: Conversation[], gen: Generator, params: EvalParams, render: (m: Conversation["messages"], t: Conversation["tools"]) => string, generate: GenerateOptions): Promise<Episode[]> {
   const catalog = params.executor === "catalog" ? toolCatalog() : undefined;
   const chosen = convs.filter((c) => !c.meta?.possible_answer && c.messages.some((m) => m.toolCalls?.length)).slice(0, params.episodes);
   const out: Episode[] = [];
   for (const conv of chosen) {
     const executor = catalog ? catalogExecutor(catalog) : replayExecutor(conv);
-    out.push(await runEpisode(conv, { ...gen, name: role }, { render, generate, executor, maxSteps: params.max_steps }));
+    out.push(await runEpisode(conv, gen, { render, generate, executor, maxSteps: params.max_steps }));
   }
   return out;
 }
