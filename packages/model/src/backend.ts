@@ -35,9 +35,10 @@ async function tryNative(): Promise<string> {
   const mod = (await import(optional.kernels)) as Record<string, unknown>;
   const register = mod.registerNativeBackend;
   if (typeof register !== "function") throw new Error("@tooltune/kernels has no registerNativeBackend()");
-  const detail = await (register as () => unknown)();
-  if (!tf.findBackend("native")) throw new Error(typeof detail === "string" ? detail : "native addon did not register");
-  return typeof detail === "string" ? detail : "N-API sgemm over the cpu kernels";
+  const r = (await (register as () => unknown)()) as { ok: boolean; reason?: string } | undefined;
+  if (r && r.ok === false) throw new Error(r.reason ?? "native addon unavailable");
+  if (!tf.findBackend("native")) throw new Error("native backend did not register");
+  return "N-API sgemm (@tooltune/kernels) over the tfjs cpu kernels";
 }
 
 async function tryWasm(): Promise<string> {

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 // imports that plain Node cannot load (only bundlers/vitest can); the union package's Node build
 // registers every gradient into tfjs's global registry. (Changed by the lead: the CLI runs in Node.)
 import "@tensorflow/tfjs";
+import { registerFastCpuKernels } from "./fast-cpu-kernels.js";
 import type { ModelConfig } from "./config.js";
 import { attentionBias, ropeTables, segmentsOf, type RopeTables } from "./masks.js";
 
@@ -85,7 +86,10 @@ function geluTanh(x: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
+registerFastCpuKernels(); // a linear-time UnsortedSegmentSum (gather's gradient) for cpu / native
+
 /** Rows of x at idx. tfjs wasm has no UnsortedSegmentSum (gather's gradient): scatter by matmul there. */
+
 export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
   if (tf.getKernel("UnsortedSegmentSum", tf.getBackend())) return tf.gather(x, idx);
   const n = x.shape[0];

@@ -45,3 +45,13 @@ it("loss = sum/count over targets; tokens that feed no target get exactly zero g
   tf.dispose([value, r.loss, r.sum, ...Object.values(grads)]);
   model.dispose();
 });
+
+it("gather's gradient (linear-time UnsortedSegmentSum) equals a one-hot product", () => {
+  const x = tf.randomNormal([6, 5], 0, 1, "float32", 3) as tf.Tensor2D;
+  const idx = tf.tensor1d([4, 0, 4, 2, 5, 4, 1], "int32");
+  const dy = tf.randomNormal([7, 5], 0, 1, "float32", 4);
+  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), dy)))(x);
+  const expected = tf.matMul(tf.cast(tf.oneHot(idx, 6), "float32"), dy, true, false);
+  expect(Array.from(values(g)).map((v) => v.toFixed(5))).toEqual(Array.from(values(expected)).map((v) => v.toFixed(5)));
+  tf.dispose([x, idx, dy, g, expected]);
+});
