@@ -136,6 +136,34 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+bool isF32(const Napi::Value& v) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
+}
+
+// unary(op, x, y): y = op(x) over all of x (y at least as long).
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op > 9 || !isF32(info[1]) || !isF32(info[2])) return fail(env, "unary: bad op or arrays"), env.Undefined();
+  auto x = info[1].As<Napi::Float32Array>(), y = info[2].As<Napi::Float32Array>();
+  if (y.ElementLength() < x.ElementLength()) return fail(env, "unary: output too short"), env.Undefined();
+  tt::unary(static_cast<tt::Unary>(op), x.Data(), y.Data(), static_cast<int64_t>(x.ElementLength()));
+  return env.Undefined();
+}
+
+// reduce(op, x, y, rows, n): y[r] = sum or max of row r of x (rows x n).
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op > 1 || !isF32(info[1]) || !isF32(info[2])) return fail(env, "reduce: bad op or arrays"), env.Undefined();
+  auto x = info[1].As<Napi::Float32Array>(), y = info[2].As<Napi::Float32Array>();
+  int64_t rows = info[3].As<Napi::Number>().Int64Value(), n = info[4].As<Napi::Number>().Int64Value();
+  if (rows < 0 || n < 0 || static_cast<int64_t>(x.ElementLength()) < rows * n || static_cast<int64_t>(y.ElementLength()) < rows)
+    return fail(env, "reduce: arrays shorter than rows x n"), env.Undefined();
+  tt::reduceRows(static_cast<tt::Reduce>(op), x.Data(), y.Data(), rows, n);
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   tt::setThreads(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(info.Env(), tt::getThreads());
@@ -155,6 +183,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["sgemm"] = Napi::Function::New(env, Sgemm);
   exports["binary"] = Napi::Function::New(env, Binary);
   exports["copy"] = Napi::Function::New(env, Copy);
+  exports["unary"] = Napi::Function::New(env, Unary);
+  exports["reduce"] = Napi::Function::New(env, Reduce);
   exports["softmax"] = Napi::Function::New(env, Softmax);
   exports["setThreads"] = Napi::Function::New(env, SetThreads);
   exports["getThreads"] = Napi::Function::New(env, GetThreads);

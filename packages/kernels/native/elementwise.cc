@@ -82,6 +82,52 @@ void copy(int rank, const int64_t* shape, const View& out, const View& a) {
   });
 }
 
+namespace {
+
+template <class F>
+void unaryWith(const float* x, float* y, int64_t n, F f) {
+  int tasks = static_cast<int>((n + kChunk - 1) / kChunk);
+  parallelFor(tasks, [&](int t) {
+    for (int64_t i = t * kChunk, end = std::min(n, i + kChunk); i < end; i++) y[i] = f(x[i]);
+  });
+}
+
+}  // namespace
+
+void unary(Unary op, const float* x, float* y, int64_t n) {
+  switch (op) {
+    case Unary::Exp: return unaryWith(x, y, n, [](float v) { return std::exp(v); });
+    case Unary::Log: return unaryWith(x, y, n, [](float v) { return std::log(v); });
+    case Unary::Neg: return unaryWith(x, y, n, [](float v) { return -v; });
+    case Unary::Sigmoid: return unaryWith(x, y, n, [](float v) { return 1 / (1 + std::exp(-v)); });
+    case Unary::Sqrt: return unaryWith(x, y, n, [](float v) { return std::sqrt(v); });
+    case Unary::Rsqrt: return unaryWith(x, y, n, [](float v) { return 1 / std::sqrt(v); });
+    case Unary::Square: return unaryWith(x, y, n, [](float v) { return v * v; });
+    case Unary::Abs: return unaryWith(x, y, n, [](float v) { return std::fabs(v); });
+    case Unary::Tanh: return unaryWith(x, y, n, [](float v) { return std::tanh(v); });
+    case Unary::Reciprocal: return unaryWith(x, y, n, [](float v) { return 1 / v; });
+  }
+}
+
+void reduceRows(Reduce op, const float* x, float* y, int64_t rows, int64_t n) {
+  int64_t rowsPerTask = std::max<int64_t>(1, kChunk / std::max<int64_t>(n, 1));
+  int tasks = static_cast<int>((rows + rowsPerTask - 1) / rowsPerTask);
+  parallelFor(tasks, [&](int t) {
+    for (int64_t r = t * rowsPerTask; r < std::min(rows, (t + 1) * rowsPerTask); r++) {
+      const float* xr = x + r * n;
+      if (op == Reduce::Sum) {
+        double sum = 0;  // in double, as tfjs's cpu Sum adds JS numbers
+        for (int64_t i = 0; i < n; i++) sum += xr[i];
+        y[r] = static_cast<float>(sum);
+      } else {
+        float max = n ? xr[0] : -INFINITY;
+        for (int64_t i = 1; i < n; i++) max = xr[i] > max || std::isnan(xr[i]) ? xr[i] : max;
+        y[r] = max;
+      }
+    }
+  });
+}
+
 void softmaxRows(const float* x, float* y, int64_t rows, int64_t n) {
   int64_t rowsPerTask = std::max<int64_t>(1, kChunk / std::max<int64_t>(n, 1));
   int tasks = static_cast<int>((rows + rowsPerTask - 1) / rowsPerTask);

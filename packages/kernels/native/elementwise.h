@@ -20,6 +20,14 @@ enum class Binary { Add, Sub, Mul, Div };
 void binary(Binary op, int rank, const int64_t* shape, const View& out, const View& a, const View& b);
 // out = a over shape (transpose, slice, concat: all are strided copies).
 void copy(int rank, const int64_t* shape, const View& out, const View& a);
+enum class Unary { Exp, Log, Neg, Sigmoid, Sqrt, Rsqrt, Square, Abs, Tanh, Reciprocal };
+// y = op(x) over n contiguous elements.
+void unary(Unary op, const float* x, float* y, int64_t n);
+
+enum class Reduce { Sum, Max };
+// y[r] = op over the n contiguous values of row r.
+void reduceRows(Reduce op, const float* x, float* y, int64_t rows, int64_t n);
+
 // Softmax of each contiguous row of length n: rows x n in, rows x n out.
 void softmaxRows(const float* x, float* y, int64_t rows, int64_t n);
 

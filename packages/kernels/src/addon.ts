@@ -14,6 +14,10 @@ export interface Addon {
   binary(op: number, shape: number[], out: Float32Array, outOffset: number, outStrides: number[],
     a: Float32Array, aOffset: number, aStrides: number[], b: Float32Array, bOffset: number, bStrides: number[]): void;
   copy(shape: number[], out: Float32Array, outOffset: number, outStrides: number[], a: Float32Array, aOffset: number, aStrides: number[]): void;
+  /** op: index into unaryOps (elementwise.ts). */
+  unary(op: number, x: Float32Array, y: Float32Array): void;
+  /** op: 0 sum, 1 max, over each contiguous row of n. */
+  reduce(op: number, x: Float32Array, y: Float32Array, rows: number, n: number): void;
   softmax(x: Float32Array, y: Float32Array, rows: number, n: number): void;
   setThreads(n: number): number;
   getThreads(): number;

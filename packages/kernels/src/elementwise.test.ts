@@ -59,6 +59,28 @@ describe.skipIf(!nativeAvailable())("native elementwise kernels", () => {
     await expectSame(() => tf.split(t([4, 6, 9], 7), 3, 1));
   });
 
+  it("unary ops match cpu", async () => {
+    const x = t([33, 17], 20), pos = tf.add(tf.abs(x), 0.1);
+    for (const f of [tf.exp, tf.neg, tf.sigmoid, tf.square, tf.abs, tf.tanh]) await expectSame(() => f(tf.mul(x, 4)), f.name);
+    for (const f of [tf.log, tf.sqrt, tf.rsqrt, tf.reciprocal]) await expectSame(() => f(pos), f.name);
+    await expectSame(() => tf.exp(t([300, 301], 21)), "large");
+  });
+
+  it("sum and max over any axes match cpu", async () => {
+    const x = t([4, 6, 35], 22);
+    for (const axis of [-1, 0, 1, [0, 2], [0, 1, 2]])
+      for (const keepDims of [false, true]) {
+        await expectSame(() => tf.sum(x, axis, keepDims), `sum ${axis} ${keepDims}`);
+        await expectSame(() => tf.max(x, axis, keepDims), `max ${axis} ${keepDims}`);
+      }
+    await expectSame(() => tf.sum(t([2048, 300], 23), 0), "tall");
+  });
+
+  it("tile matches cpu", async () => {
+    await expectSame(() => tf.tile(t([3, 1, 5], 24), [2, 4, 1]));
+    await expectSame(() => tf.tile(t([7], 25), [3]));
+  });
+
   it("softmax matches cpu, and so does its gradient", async () => {
     for (const shape of [[7, 17], [2, 3, 33], [1], [300, 257]]) await expectSame(() => tf.softmax(tf.mul(t(shape, 8), 10)), `${shape}`);
     const w = t([5, 9], 9);

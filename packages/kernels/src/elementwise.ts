@@ -7,6 +7,10 @@ import type { Addon } from "./addon.js";
 import { uninitialized, values } from "./kernels.js";
 
 export const binaryOps = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+// Same order as tt::Unary in native/elementwise.h.
+export const unaryOps = { Exp: 0, Log: 1, Neg: 2, Sigmoid: 3, Sqrt: 4, Rsqrt: 5, Square: 6, Abs: 7, Tanh: 8, Reciprocal: 9 } as const;
+
+const maxRank = 8; // kMaxRank in native/elementwise.h
 
 /** Strides of `shape` (row-major) seen from the broadcast `out` shape: 0 where broadcast. */
 function broadcastStrides(shape: number[], out: number[]): number[] {
@@ -65,4 +69,32 @@ export function slice(addon: Addon, x: TensorInfo, begin: number[], size: number
   const own = util.computeStrides(x.shape).concat(1);
   const offset = b.reduce((sum, bi, d) => sum + bi * own[d], 0);
   return gather(addon, x, offset, own, s, backend);
+}
+
+export function unary(addon: Addon, op: number, x: TensorInfo, backend: MathBackendCPU): TensorInfo {
+  const out = uninitialized(util.sizeFromShape(x.shape));
+  addon.unary(op, values(backend, x), out);
+  return backend.makeTensorInfo(x.shape, "float32", out);
+}
+
+/** Tile as a strided copy: output dim d is (reps[d], shape[d]) read with strides (0, stride[d]). */
+export function tile(addon: Addon, x: TensorInfo, reps: number[], backend: MathBackendCPU): TensorInfo | undefined {
+  if (2 * x.shape.length > maxRank) return undefined;
+  const own = util.computeStrides(x.shape).concat(1);
+  const shape = x.shape.flatMap((s, d) => [reps[d], s]), strides = x.shape.flatMap((_, d) => [0, own[d]]);
+  const t = gather(addon, x, 0, strides, shape, backend);
+  return { ...t, shape: x.shape.map((s, d) => s * reps[d]) };
+}
+
+/** Sum (op 0) or Max (op 1) over axes, the way tfjs's cpu kernels do it: axes moved innermost. */
+export function reduce(addon: Addon, op: number, x: TensorInfo, axis: number | number[], keepDims: boolean, backend: MathBackendCPU): TensorInfo {
+  const rank = x.shape.length, axes = util.parseAxisParam(axis, x.shape);
+  const perm = backend_util.getAxesPermutation(axes, rank);
+  const xT = perm ? transpose(addon, x, perm, backend) : x;
+  const inner = perm ? backend_util.getInnerMostAxes(axes.length, rank) : axes;
+  const [outShape, reduceShape] = backend_util.computeOutAndReduceShapes(xT.shape, inner);
+  const out = uninitialized(util.sizeFromShape(outShape));
+  addon.reduce(op, values(backend, xT), out, out.length, util.sizeFromShape(reduceShape));
+  if (perm) backend.disposeIntermediateTensorInfo(xT);
+  return backend.makeTensorInfo(keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, "float32", out);
 }

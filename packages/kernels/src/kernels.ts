@@ -2,11 +2,11 @@
 // backend's storage (zero-copy) and hand it a fresh output array.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import {
-  BatchMatMul, _FusedMatMul, Slice, Softmax, SplitV, Transpose, backend_util, broadcast_util, getKernel, util,
+  BatchMatMul, _FusedMatMul, Max, Slice, Softmax, SplitV, Sum, Tile, Transpose, backend_util, broadcast_util, getKernel, util,
   type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import type { Addon } from "./addon.js";
-import { binary, binaryOps, slice, transpose } from "./elementwise.js";
+import { binary, binaryOps, reduce, slice, tile, transpose, unary, unaryOps } from "./elementwise.js";
 
 type Args = { inputs: Record<string, TensorInfo | undefined>; attrs?: NamedAttrMap; backend: MathBackendCPU };
 
@@ -105,6 +105,14 @@ const natives: Record<string, Native> = {
   [_FusedMatMul]: fusedMatMul,
   ...Object.fromEntries(Object.entries(binaryOps).map(([name, op]) => [name, (addon: Addon, { inputs, backend }: Args) =>
     allFloat([inputs.a, inputs.b]) ? binary(addon, op, inputs.a!, inputs.b!, backend) : undefined])),
+  ...Object.fromEntries(Object.entries(unaryOps).map(([name, op]) => [name, (addon: Addon, { inputs, backend }: Args) =>
+    allFloat([inputs.x]) ? unary(addon, op, inputs.x!, backend) : undefined])),
+  [Sum]: (addon, { inputs, attrs, backend }) =>
+    allFloat([inputs.x]) ? reduce(addon, 0, inputs.x!, attrs!.axis as number[], attrs!.keepDims as boolean, backend) : undefined,
+  [Max]: (addon, { inputs, attrs, backend }) =>
+    allFloat([inputs.x]) ? reduce(addon, 1, inputs.x!, attrs!.reductionIndices as number[], attrs!.keepDims as boolean, backend) : undefined,
+  [Tile]: (addon, { inputs, attrs, backend }) =>
+    allFloat([inputs.x]) ? tile(addon, inputs.x!, attrs!.reps as number[], backend) : undefined,
   [Transpose]: (addon, { inputs, attrs, backend }) =>
     allFloat([inputs.x]) ? transpose(addon, inputs.x!, attrs!.perm as number[], backend) : undefined,
   [Slice]: (addon, { inputs, attrs, backend }) =>
