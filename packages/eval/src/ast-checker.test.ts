@@ -75,6 +75,10 @@ const RULES: [string, string, string][] = [
   ["optional parameter given a listed value", `${ok}, note='Late arrival'`, ""],
   ["\"variable\" escape: answer is a string for an integer parameter", "city='NYC', nights=3, ref='booking_ref'", ""],
   ["\"variable\" escape compares without normalisation", "city='NYC', nights=3, ref='Booking_Ref'", "value_error:others"],
+  // Names that exist on every JavaScript object are ordinary (unknown) names here.
+  ["parameter named toString", `${ok}, toString=1`, "simple_function_checker:unexpected_param"],
+  ["parameter named __proto__", `${ok}, __proto__={'a': 1}`, "simple_function_checker:unexpected_param"],
+  ["dict key named constructor", `${ok}, guest={'name': 'Ann', 'constructor': 1}`, "value_error:dict_key"],
 ];
 
 describe("BFCL checker rules (CHECKER.md), bfcl mode", () => {

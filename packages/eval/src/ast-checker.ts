@@ -32,6 +32,8 @@ export interface CheckOutcome {
 }
 
 const OK: CheckOutcome = { valid: true };
+/** Own keys only: a model may name a parameter "toString" or "constructor". */
+const has = (o: object, k: string): boolean => Object.hasOwn(o, k);
 const fail = (errorType: string, error: string): CheckOutcome => ({ valid: false, errorType, error });
 
 /**
@@ -108,12 +110,12 @@ function dictCheck(value: PyDict, answers: PyValue[]): CheckOutcome {
 
 function dictAgainst(value: PyDict, answer: PyDict): CheckOutcome {
   for (const [key, v] of Object.entries(value)) {
-    if (!(key in answer)) return fail("value_error:dict_key", `Unexpected dict key parameter: '${key}'.`);
+    if (!has(answer, key)) return fail("value_error:dict_key", `Unexpected dict key parameter: '${key}'.`);
     const alts = asSequence(answer[key]).map(stdIfString);
     if (!pyIn(stdIfString(v), alts)) return fail("value_error:dict_value", `Invalid value for parameter '${key}': ${pyRepr(v)}. Expected one of ${pyRepr(alts)}.`);
   }
   for (const [key, alts] of Object.entries(answer)) {
-    if (!(key in value) && !pyIn("", asSequence(alts))) return fail("value_error:dict_key", `Missing dict key parameter: '${key}'.`);
+    if (!has(value, key) && !pyIn("", asSequence(alts))) return fail("value_error:dict_key", `Missing dict key parameter: '${key}'.`);
   }
   return OK;
 }
@@ -146,15 +148,15 @@ export function checkCall(doc: FunctionDoc, call: DecodedCall, expected: Possibl
   const props = doc.parameters.properties ?? {};
   if (call.name !== doc.name) return fail("simple_function_checker:wrong_func_name", `Function name '${doc.name}' not found in model output.`);
   for (const param of doc.parameters.required ?? []) {
-    if (!(param in call.args)) return fail("simple_function_checker:missing_required", `Missing required parameter: '${param}'.`);
+    if (!has(call.args, param)) return fail("simple_function_checker:missing_required", `Missing required parameter: '${param}'.`);
   }
   for (const [param, raw] of Object.entries(call.args)) {
-    if (!(param in props) || !(param in answer)) return fail("simple_function_checker:unexpected_param", `Unexpected parameter: '${param}'.`);
+    if (!has(props, param) || !has(answer, param)) return fail("simple_function_checker:unexpected_param", `Unexpected parameter: '${param}'.`);
     const r = checkParam(param, raw, props[param], answer[param]);
     if (!r.valid) return r;
   }
   for (const [param, alts] of Object.entries(answer)) {
-    if (!(param in call.args) && !pyIn("", alts)) return fail("simple_function_checker:missing_optional", `Optional parameter '${param}' not provided and not marked as optional.`);
+    if (!has(call.args, param) && !pyIn("", alts)) return fail("simple_function_checker:missing_optional", `Optional parameter '${param}' not provided and not marked as optional.`);
   }
   return OK;
 }

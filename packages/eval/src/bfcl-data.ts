@@ -55,7 +55,7 @@ export function groundTruthToPython(item: CheckTarget): string {
     const props = doc?.parameters.properties ?? {};
     const args = Object.entries(params).flatMap(([param, alts]) => {
       // Some answers list an optional ("") parameter the schema lacks: a valid output leaves it out.
-      const v = !(param in props) && alts.includes("") ? undefined : firstValue(alts);
+      const v = !Object.hasOwn(props, param) && alts.includes("") ? undefined : firstValue(alts);
       return v === undefined ? [] : [`${param}=${pyRepr(materialize(v, doc?.parameters.properties?.[param]))}`];
     });
     return `${name}(${args.join(", ")})`;
@@ -72,10 +72,6 @@ function materialize(v: PyValue, doc: ParamDoc | undefined): PyValue {
 }
 
 function pickDict(answer: PyDict): PyDict {
-  const out: PyDict = {};
-  for (const [k, alts] of Object.entries(answer)) {
-    const v = Array.isArray(alts) ? firstValue(alts) : alts;
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
+  const picked = Object.entries(answer).map(([k, alts]) => [k, Array.isArray(alts) ? firstValue(alts) : alts] as const);
+  return Object.fromEntries(picked.filter(([, v]) => v !== undefined)) as PyDict;
 }

@@ -63,6 +63,11 @@ describe("checkOutput: parse status, abstentions and malformed calls in both mod
     expect(r.reason).toMatch(/^type_error:simple/);
   });
 
+  it("treats a JSON key __proto__ as a plain key", () => {
+    const r = checkOutput(CALL, block('{"name": "get_weather", "arguments": {"city": "Paris", "__proto__": {"x": 1}}}'), "bfcl");
+    expect(r.reason).toMatch(/^simple_function_checker:unexpected_param: .*__proto__/);
+  });
+
   it("records whether the output had a think block", () => {
     expect(checkOutput(CALL, `<think>x</think>${good}`, "bfcl").think).toBe(true);
     expect(checkOutput(CALL, good, "bfcl").think).toBe(false);

@@ -54,12 +54,9 @@ const isObjectType = (t: string | undefined) => t === "object" || t === "dict";
  */
 export function callToAnswer(call: ToolCall, doc: FunctionDoc | undefined): PossibleAnswer {
   const props = doc?.parameters.properties ?? {};
-  const params: Record<string, PyValue[]> = {};
-  for (const [k, v] of Object.entries(call.arguments)) params[k] = [answerValue(fromJs(v), props[k])];
-  for (const [k, p] of Object.entries(props)) {
-    if (!(k in params) && p.default !== undefined) params[k] = [fromJs(p.default), ""];
-  }
-  return { [call.name]: params };
+  const given = Object.entries(call.arguments).map(([k, v]) => [k, [answerValue(fromJs(v), Object.hasOwn(props, k) ? props[k] : undefined)]]);
+  const defaults = Object.entries(props).filter(([k, p]) => !Object.hasOwn(call.arguments, k) && p.default !== undefined).map(([k, p]) => [k, [fromJs(p.default), ""]]);
+  return { [call.name]: Object.fromEntries([...given, ...defaults]) as Record<string, PyValue[]> };
 }
 
 function answerValue(v: PyValue, doc: ParamDoc | undefined): PyValue {

@@ -4,7 +4,7 @@
  * node into a value (`resolve_ast_by_type` in `bfcl_eval/model_handler/utils.py`, commit
  * 6ea5797 of ShishirPatil/gorilla). Unsupported syntax fails to decode, as it does there.
  */
-import { NON_STRING_KEY, PyOther, PyTuple, type PyDict, type PyValue } from "./pyvalue.js";
+import { NON_STRING_KEY, PyOther, PyTuple, setKey, type PyDict, type PyValue } from "./pyvalue.js";
 
 export interface DecodedCall {
   name: string;
@@ -64,7 +64,7 @@ function resolveCall(call: Extract<Node, { t: "call" }>): DecodedCall {
   // Positional arguments are dropped, as BFCL does; they then fail on required parameters.
   for (const kw of call.keywords) {
     if (kw.arg === null) throw new DecodeError("**kwargs in a call");
-    args[kw.arg] = resolve(kw.value);
+    setKey(args, kw.arg, resolve(kw.value));
   }
   return { name: parts.reverse().join("."), args };
 }
@@ -87,7 +87,7 @@ function resolve(n: Node): PyValue {
       n.keys.forEach((k, i) => {
         if (k === null) throw new DecodeError("** in a dict");
         const key = resolve(k);
-        out[typeof key === "string" ? key : NON_STRING_KEY + unparse(k)] = resolve(n.values[i]);
+        setKey(out, typeof key === "string" ? key : NON_STRING_KEY + unparse(k), resolve(n.values[i]));
       });
       return out;
     }
@@ -105,7 +105,7 @@ function resolve(n: Node): PyValue {
   }
 }
 
-const callAsDict = (c: DecodedCall): PyDict => ({ [c.name]: c.args });
+const callAsDict = (c: DecodedCall): PyDict => Object.fromEntries([[c.name, c.args]]);
 
 function negate(v: PyValue): PyValue {
   if (typeof v === "boolean") return v ? -1n : 0n;

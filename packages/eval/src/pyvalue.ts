@@ -70,11 +70,16 @@ export function pyEquals(a: PyValue, b: PyValue): boolean {
   if (!isDict(b)) return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => k in b && pyEquals((a as PyDict)[k], b[k]));
+  return ka.every((k) => Object.hasOwn(b, k) && pyEquals((a as PyDict)[k], b[k]));
 }
 
 function sameItems(a: PyValue[], b: PyValue[]): boolean {
   return a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
+}
+
+/** `obj[key] = value` that also works for "__proto__" (a key a model may write). */
+export function setKey(obj: PyDict, key: string, value: PyValue): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Python's `x in list`. */
@@ -198,7 +203,7 @@ export function parseJsonPy(text: string): PyValue {
       ws();
       if (text[i] !== ":") fail("expected :");
       i++;
-      out[key] = value();
+      setKey(out, key, value());
       ws();
       if (text[i] === ",") i++;
       else if (text[i] === "}") return i++, out;
