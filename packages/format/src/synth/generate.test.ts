@@ -163,3 +163,27 @@ describe("held-out test split", () => {
     expect([...userTexts(bySplit("test"))].filter((t) => trainTexts.has(t))).toEqual([]);
   });
 });
+
+describe("catalog under hostile arguments", () => {
+  // One real call per tool, then every parameter replaced by values a confused model might write.
+  const examples = new Map<string, Record<string, Json>>();
+  for (const row of rows) for (const call of calls(row)) if (!examples.has(call.name)) examples.set(call.name, JSON.parse(call.arguments));
+  const hostile: Json[] = [-1e308, 1e308, -1, 0, 0.5, 1e12, "", "x".repeat(1000), "2026-13-45", "99:99", "0000-00-00", [], [1e308, 1e308], {}, null, true];
+
+  it("covers every tool with a generated call", () => {
+    expect([...examples.keys()].sort()).toEqual(Object.keys(toolCatalog).sort());
+  });
+
+  it("never throws and always returns a JSON object with finite numbers", () => {
+    for (const [name, args] of examples) {
+      for (const key of Object.keys(toolCatalog[name].schema.parameters.properties)) {
+        for (const value of hostile) {
+          const result = toolCatalog[name].run({ ...args, [key]: value });
+          const text = JSON.stringify(result);
+          expect(JSON.parse(text), `${name} ${key}=${JSON.stringify(value)}`).toEqual(result);
+          expect(typeof result).toBe("object");
+        }
+      }
+    }
+  });
+});

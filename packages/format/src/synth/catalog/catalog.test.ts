@@ -78,6 +78,9 @@ describe("toolCatalog", () => {
     ["flight_status", { flight_number: "XX999" }, { error: "unknown flight 'XX999'" }],
     ["get_product_price", { product: "Wireless Mouse" }, { price: 24.99, currency: "USD" }],
     ["check_stock", { product: "webcam" }, { in_stock: 0 }],
+    ["add_days", { date: "2026-01-01", days: 1e9 }, { error: "'days' must be at most 100000" }],
+    ["calculate", { a: 1e300, b: 1e300, operation: "multiply" }, { error: "result out of range" }],
+    ["average", { numbers: [1.5e308, 1.5e308] }, { error: "result out of range" }],
   ])("%s(%j) → %j", (name, args, expected) => {
     expect(toolCatalog[name].run(args)).toEqual(expected);
   });

@@ -29,7 +29,7 @@ export const addDays = defineTool<{ date: string; days: number }>(
       type: "object",
       properties: {
         date: dateParam("Start date, YYYY-MM-DD."),
-        days: { type: "integer", description: "Days to add; negative to go back." },
+        days: { type: "integer", minimum: -100000, maximum: 100000, description: "Days to add; negative to go back." },
       },
       required: ["date", "days"],
       additionalProperties: false,

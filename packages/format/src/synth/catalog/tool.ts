@@ -40,9 +40,23 @@ export function defineTool<A>(schema: FunctionSchema, impl: (args: A) => ToolRes
     schema,
     run(args: unknown): ToolResult {
       const problem = validateArgs(schema.parameters, args);
-      return problem ? { error: problem } : impl(args as A);
+      if (problem) return { error: problem };
+      try {
+        const result = impl(args as A);
+        // JSON would print Infinity/NaN as null: an overflow must read as an error, not as a value.
+        return allFinite(result) ? result : { error: "result out of range" };
+      } catch (e) {
+        // The contract is "never throws": a model can write arguments no test thought of.
+        return { error: `cannot compute: ${(e as Error).message}` };
+      }
     },
   };
+}
+
+function allFinite(value: Json): boolean {
+  if (typeof value === "number") return Number.isFinite(value);
+  if (value !== null && typeof value === "object") return Object.values(value).every(allFinite);
+  return true;
 }
 
 /** The first way `args` breaks `schema`, as a sentence, or null when it fits. */
