@@ -6,7 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Schema } from "apache-arrow";
-import { rowsToBatch } from "./arrow-build.js";
+import { Arena, rowsToBatch } from "./arrow-build.js";
 import { arrowSchemas } from "./arrow-schemas.js";
 import { TooltuneError } from "./errors.js";
 import { REJECTS_FILE, writeManifest, type Manifest, type ManifestFile, type Provenance } from "./manifest.js";
@@ -38,6 +38,7 @@ export class DatasetWriter {
   readonly schema: Schema;
   private readonly options: Required<Omit<DatasetWriterOptions, "schema">>;
   private pending: object[] = [];
+  private readonly arena = new Arena();
   private part: ParquetFileWriter | null = null;
   private partRows = 0;
   private readonly files: ManifestFile[] = [];
@@ -119,7 +120,8 @@ export class DatasetWriter {
 
   private async writeRowGroup(): Promise<void> {
     // errors name the row's index among all rows written, which is what the caller can find
-    const batch = rowsToBatch(this.schema, this.pending, this.dir, this.rowCount - this.pending.length);
+    this.arena.reset(); // the previous row group is already copied into wasm
+    const batch = rowsToBatch(this.schema, this.pending, this.dir, this.rowCount - this.pending.length, this.arena);
     this.part ??= ParquetFileWriter.create(join(this.dir, partName(this.files.length)), this.schema, this.parquetOptions());
     await this.part.write(batch);
     this.partRows += this.pending.length;

@@ -64,6 +64,26 @@ describe("DatasetWriter + openDataset", () => {
     expect(Array.from(back[2].input_ids)).toEqual([7, 8]);
   });
 
+  it("reuses scratch memory between row groups without mixing their values", async () => {
+    const dir = join(root, "tokens-groups");
+    const w = await DatasetWriter.create(dir, { kind: "tokens", rowGroupRows: 2, rowsPerFile: 5 });
+    const rows: TokensRow[] = Array.from({ length: 11 }, (_, i) => ({
+      id: `t${i}`,
+      input_ids: Int32Array.from({ length: 3 + ((i * 7) % 5) }, (_, k) => i * 100 + k),
+      loss_mask: Uint8Array.from({ length: 3 + ((i * 7) % 5) }, (_, k) => (i + k) % 2),
+      position_ids: Int32Array.from({ length: 3 + ((i * 7) % 5) }, (_, k) => k),
+      n_examples: i, split: "train",
+    }));
+    for (const r of rows) await w.write([r]);
+    const m = await w.finish(provenance);
+    expect(m.files.map((f) => f.rows)).toEqual([5, 5, 1]);
+    const ds = await openDataset<TokensRow>(dir);
+    expect(await ds.readAll()).toEqual(rows);
+    const sizes: number[] = [];
+    for await (const b of ds.batches()) sizes.push(b.length);
+    expect(sizes).toEqual([2, 2, 1, 2, 2, 1, 1]);
+  });
+
   it("keeps int64 exact near 2^63, floats, bools, nulls and structs", async () => {
     const schema = new Schema([
       new Field("big", new Int64(), true),
