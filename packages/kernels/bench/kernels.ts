@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 // Node; the union package's Node build registers them into the global registry.
 import "@tensorflow/tfjs";
 import { registerNativeBackend, setThreads, sgemm } from "../src/index.js";
+import { matmulStats } from "../src/kernels.js";
 import { blockLoss, configA, makeWeights } from "./_block.js";
 
 const quick = process.argv.includes("--quick");
@@ -116,6 +117,11 @@ async function trainingStep(threads: number) {
   const grads = tf.grads(loss);
   const step = () => tf.dispose(grads(names.map((n) => weights[n])));
   const t = time(step, quick ? 2 : 4);
+  Object.assign(matmulStats, { enabled: true, flops: 0, wallMs: 0, cpuMs: 0 });
+  const c0 = process.cpuUsage();
+  step();
+  const stepCpu = process.cpuUsage(c0);
+  matmulStats.enabled = false;
   const profile = await tf.profile(step);
   const byKernel = new Map<string, { ms: number; flops: number }>();
   for (const k of profile.kernels) {
@@ -132,6 +138,9 @@ async function trainingStep(threads: number) {
   }
   const total = [...byKernel.values()].reduce((x, y) => x + y.ms, 0);
   console.log(`\nconfig-A layer + LM head, forward+backward (tf.grads), native, ${threads} thread(s): ${(t.wall * 1e3).toFixed(0)} ms/step wall, ${(T / t.wall).toFixed(0)} tokens/s`);
+  const m = matmulStats;
+  console.log(`  matmuls: ${(m.flops / 1e9).toFixed(1)} GFLOP in ${m.wallMs.toFixed(0)} ms wall = ${gf(m.flops, m.wallMs / 1e3)} GFLOP/s;` +
+    ` per CPU-second ${gf(m.flops, m.cpuMs / 1e3)} GFLOP/s; ${((100 * m.cpuMs * 1e3) / (stepCpu.user + stepCpu.system)).toFixed(0)}% of the step's CPU time`);
   console.log(`  kernels (profiled step, ${total.toFixed(0)} ms in kernels):`);
   for (const [name, e] of [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, 12)) {
     const rate = e.flops ? `  ${gf(e.flops, e.ms / 1e3)} GFLOP/s` : "";

@@ -76,6 +76,15 @@ describe.skipIf(!nativeAvailable())("native elementwise kernels", () => {
     await expectSame(() => tf.sum(t([2048, 300], 23), 0), "tall");
   });
 
+  it("mean matches cpu", async () => {
+    for (const axis of [-1, 0, [0, 2]]) await expectSame(() => tf.mean(t([4, 6, 35], 26), axis, true), `${axis}`);
+  });
+
+  it("concat matches cpu on any axis", async () => {
+    for (const axis of [0, 1, 2]) await expectSame(() => tf.concat([t([2, 3, 4], 27), t([2, 3, 4], 28), t([2, 3, 4], 29)], axis), `${axis}`);
+    await expectSame(() => tf.concat([t([5, 3], 30), t([5, 0], 31), t([5, 7], 32)], 1), "with an empty input");
+  });
+
   it("tile matches cpu", async () => {
     await expectSame(() => tf.tile(t([3, 1, 5], 24), [2, 4, 1]));
     await expectSame(() => tf.tile(t([7], 25), [3]));

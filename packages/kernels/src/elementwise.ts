@@ -98,3 +98,30 @@ export function reduce(addon: Addon, op: number, x: TensorInfo, axis: number | n
   if (perm) backend.disposeIntermediateTensorInfo(xT);
   return backend.makeTensorInfo(keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, "float32", out);
 }
+
+/** Mean = Sum / count, as tfjs's cpu Mean computes it. */
+export function mean(addon: Addon, x: TensorInfo, axis: number | number[], keepDims: boolean, backend: MathBackendCPU): TensorInfo {
+  const axes = util.parseAxisParam(axis, x.shape);
+  const count = axes.reduce((n, d) => n * x.shape[d], 1);
+  const result = reduce(addon, 0, x, axes, keepDims, backend);
+  const v = values(backend, result);
+  for (let i = 0; i < v.length; i++) v[i] /= count;
+  return result;
+}
+
+/** Concat: each input is a strided copy into its slab of the output. */
+export function concat(addon: Addon, inputs: TensorInfo[], axis: number, backend: MathBackendCPU): TensorInfo {
+  const a = util.parseAxisParam(axis, inputs[0].shape)[0];
+  const shape = backend_util.computeOutShape(inputs.map((t) => t.shape), a);
+  const out = uninitialized(util.sizeFromShape(shape));
+  const outStrides = util.computeStrides(shape).concat(1);
+  let at = 0;
+  for (const t of inputs) {
+    if (util.sizeFromShape(t.shape) > 0) {
+      const c = collapse(t.shape, [outStrides, util.computeStrides(t.shape).concat(1)]);
+      addon.copy(c.shape, out, at * outStrides[a], c.strides[0], values(backend, t), 0, c.strides[1]);
+    }
+    at += t.shape[a];
+  }
+  return backend.makeTensorInfo(shape, "float32", out);
+}

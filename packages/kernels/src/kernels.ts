@@ -2,11 +2,11 @@
 // backend's storage (zero-copy) and hand it a fresh output array.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import {
-  BatchMatMul, _FusedMatMul, Max, Slice, Softmax, SplitV, Sum, Tile, Transpose, backend_util, broadcast_util, getKernel, util,
+  BatchMatMul, _FusedMatMul, Concat, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, backend_util, broadcast_util, getKernel, util,
   type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import type { Addon } from "./addon.js";
-import { binary, binaryOps, reduce, slice, tile, transpose, unary, unaryOps } from "./elementwise.js";
+import { binary, binaryOps, concat, mean, reduce, slice, tile, transpose, unary, unaryOps } from "./elementwise.js";
 
 type Args = { inputs: Record<string, TensorInfo | undefined>; attrs?: NamedAttrMap; backend: MathBackendCPU };
 
@@ -26,6 +26,9 @@ function cpuKernel(name: string): KernelFunc {
   if (!k) throw new Error(`tfjs cpu backend has no ${name} kernel`);
   return k.kernelFunc;
 }
+
+/** Native matmul totals for the bench (off by default: process.cpuUsage is a syscall). */
+export const matmulStats = { enabled: false, flops: 0, wallMs: 0, cpuMs: 0 };
 
 export function batchMatMul(addon: Addon, { inputs, attrs, backend }: Args): TensorInfo {
   const a = inputs.a!, b = inputs.b!;
@@ -48,6 +51,7 @@ export function batchMatMul(addon: Addon, { inputs, attrs, backend }: Args): Ten
   const run = (aOff: number, strideA: number, bOff: number, strideB: number, cOff: number, count: number) =>
     addon.sgemm(!!transposeA, !!transposeB, m, n, k, 1, av, aOff, lda, strideA, bv, bOff, ldb, strideB, 0, out, cOff, n, m * n, count);
   const batchA = util.sizeFromShape(outerA), batchB = util.sizeFromShape(outerB);
+  const started = matmulStats.enabled ? { wall: performance.now(), cpu: process.cpuUsage() } : undefined;
   if ((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1)) {
     // One side is a single matrix or both line up: one call, stride 0 broadcasts.
     run(0, batchA === 1 ? 0 : m * k, 0, batchB === 1 ? 0 : k * n, 0, batch);
@@ -58,6 +62,12 @@ export function batchMatMul(addon: Addon, { inputs, attrs, backend }: Args): Ten
       const ia = broadcastIndex(idx, outerA), ib = broadcastIndex(idx, outerB);
       run(ia * m * k, 0, ib * k * n, 0, i * m * n, 1);
     }
+  }
+  if (started) {
+    const cpu = process.cpuUsage(started.cpu);
+    matmulStats.flops += 2 * batch * m * n * k;
+    matmulStats.wallMs += performance.now() - started.wall;
+    matmulStats.cpuMs += (cpu.user + cpu.system) / 1e3;
   }
   return backend.makeTensorInfo([...outer, m, n], "float32", out);
 }
@@ -111,6 +121,13 @@ const natives: Record<string, Native> = {
     allFloat([inputs.x]) ? reduce(addon, 0, inputs.x!, attrs!.axis as number[], attrs!.keepDims as boolean, backend) : undefined,
   [Max]: (addon, { inputs, attrs, backend }) =>
     allFloat([inputs.x]) ? reduce(addon, 1, inputs.x!, attrs!.reductionIndices as number[], attrs!.keepDims as boolean, backend) : undefined,
+  [Mean]: (addon, { inputs, attrs, backend }) =>
+    allFloat([inputs.x]) ? mean(addon, inputs.x!, attrs!.axis as number[], attrs!.keepDims as boolean, backend) : undefined,
+  // Concat's inputs arrive as an array, not by name.
+  [Concat]: (addon, { inputs, attrs, backend }) => {
+    const list = Object.values(inputs) as TensorInfo[];
+    return allFloat(list) && list.length > 0 ? concat(addon, list, attrs!.axis as number, backend) : undefined;
+  },
   [Tile]: (addon, { inputs, attrs, backend }) =>
     allFloat([inputs.x]) ? tile(addon, inputs.x!, attrs!.reps as number[], backend) : undefined,
   [Transpose]: (addon, { inputs, attrs, backend }) =>
