@@ -37,4 +37,12 @@ export const NO_CALLS: NoCall[] = [
   { user: "Which planet is closest to the Sun?", think: known, answer: "Mercury is the planet closest to the Sun." },
   { user: "Call a taxi to the airport for me.", think: cannot("book rides"), answer: "Sorry, I can't book taxis: none of my tools do that." },
   { user: "What can you do?", think: smallTalk, answer: "I can answer questions and use the tools I'm given to look things up or calculate. Just ask!" },
+  { user: "Nice to meet you!", think: smallTalk, answer: "Nice to meet you too! What can I help with?" },
+  { user: "Who painted the Mona Lisa?", think: known, answer: "The Mona Lisa was painted by Leonardo da Vinci." },
+  { user: "Renew my passport online.", think: cannot("file official forms"), answer: "Sorry, I can't renew passports: none of my tools handle official forms." },
+  { user: "How many days are in a week?", think: known, answer: "A week has seven days." },
+  { user: "I'm bored. Any ideas?", think: smallTalk, answer: "How about a short walk, a new recipe, or a chapter of a good book?" },
+  { user: "Delete all my old photos.", think: cannot("manage files"), answer: "Sorry, I can't manage your files with the tools I have." },
+  { user: "What colour do you get by mixing blue and yellow?", think: known, answer: "Mixing blue and yellow gives green." },
+  { user: "Schedule a meeting with Sam on Monday.", think: cannot("manage calendars"), answer: "Sorry, I can't schedule meetings: none of my tools manage calendars." },
 ];

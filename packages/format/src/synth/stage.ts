@@ -12,7 +12,8 @@ const CHUNK = 1000;
 
 export const synthStage = defineStage({
   kind: "synth",
-  version: "1",
+  // 2: phrasings without article errors, more no-call prompts (same params now give other rows).
+  version: "2",
   description: "Generate function-calling conversations over a built-in catalog of deterministic tools",
   params: synthParams,
   output: "dataset",
