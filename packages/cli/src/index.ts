@@ -5,4 +5,4 @@ export { planRun, type PlanNode, type PlanOptions, type Step, type Observed } fr
 export { pipelineStatus, type StageStatus } from "./status.js";
 export { showDataset } from "./show.js";
 export { runOneStage } from "./oneoff.js";
-export { builtinStages, builtinRegistry, type StageRegistry } from "./stages.js";
+export { builtinStages, builtinRegistry, registryOf, type StageRegistry } from "./stages.js";

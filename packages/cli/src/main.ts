@@ -20,7 +20,7 @@ export interface CliIO {
 const BACKENDS = ["tensorflow", "native", "wasm", "cpu"] as const;
 
 /** The yargs program; commands call into the library and throw, never print errors or exit. */
-export function buildCli(argv: string[], io: CliIO): Argv {
+export function buildCli(argv: string[], io: CliIO, loaded?: StageDefinition): Argv {
   let cli = yargs(argv)
     .scriptName("tooltune")
     .usage("$0 <command>\n\nFine-tune language models for function calling with LoRA, as pipelines of cached stages.")
@@ -67,7 +67,7 @@ export function buildCli(argv: string[], io: CliIO): Argv {
         .option("head", { type: "number", default: 5, describe: "how many rows and rejects to print" }),
       async (args) => (await showDataset(args.dataset, args.head, io.cwd)).forEach((line) => io.out(line)),
     );
-  for (const definition of io.registry.values()) cli = cli.command(stageCommand(definition, io));
+  for (const kind of io.registry.kinds) cli = cli.command(stageCommand(kind, loaded?.kind === kind ? loaded : undefined, io));
   return cli.demandCommand(1, "name a command").recommendCommands().help().version(TOOL.version).wrap(Math.min(110, process.stdout.columns ?? 100));
 }
 
@@ -77,12 +77,13 @@ function pipelineOptions<T>(y: Argv<T>) {
     .option("set", { type: "string", array: true, describe: "override a param: stage.key=value (YAML scalar)" });
 }
 
-function stageCommand(definition: StageDefinition, io: CliIO) {
+/** `tooltune <kind> …`; `definition` is loaded only when that command is the one being run. */
+function stageCommand(kind: string, definition: StageDefinition | undefined, io: CliIO) {
   return {
-    command: definition.kind,
-    describe: `run the '${definition.kind}' stage alone: ${definition.description}`,
+    command: kind,
+    describe: `run the '${kind}' stage alone: ${io.registry.summary(kind)}`,
     builder: (y: Argv) => y
-      .epilog(paramsHelp(definition))
+      .epilog(definition ? `${definition.description}\n\n${paramsHelp(definition)}` : "")
       .option("input", { type: "string", array: true, default: [] as string[], describe: "input stage output directory (repeatable)" })
       .option("output", { type: "string", demandOption: true, describe: "output directory (written atomically)" })
       .option("param", { type: "string", array: true, default: [] as string[], describe: "key=value (dotted keys, YAML scalar values)" })
@@ -92,7 +93,7 @@ function stageCommand(definition: StageDefinition, io: CliIO) {
       .option("backend", { choices: BACKENDS, describe: "force a compute backend" }),
     handler: async (args: { input: string[]; output: string; param: string[]; params?: string; seed: number; strict: boolean; backend?: string }) => {
       if (args.backend) process.env.TOOLTUNE_BACKEND = args.backend;
-      await runOneStage(definition, {
+      await runOneStage(definition!, {
         inputs: args.input, output: args.output, params: args.param, paramsFile: args.params,
         seed: args.seed, strict: args.strict, signal: io.signal, log: io.log, cwd: io.cwd,
       });
@@ -119,22 +120,14 @@ export function paramsHelp(definition: StageDefinition): string {
 /** The entry point: the only place that prints errors and picks the exit code. */
 export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
   const controller = new AbortController();
-  const err = io.err ?? ((text: string) => process.stderr.write(text + "\n"));
-  let registry = io.registry;
-  try {
-    registry ??= await builtinRegistry();
-  } catch (e) {
-    err(`INTERNAL: cannot load the built-in stages: ${(e as Error)?.stack ?? String(e)}`);
-    return 1;
-  }
   const full: CliIO = {
     out: (line) => process.stdout.write(line + "\n"),
+    err: (text) => process.stderr.write(text + "\n"),
     log: createLogger(),
+    registry: builtinRegistry,
     signal: controller.signal,
     cwd: process.cwd(),
     ...io,
-    err,
-    registry,
   };
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130); // second Ctrl-C: quit now
@@ -143,7 +136,9 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
   };
   if (!io.signal) process.on("SIGINT", onSigint);
   try {
-    await buildCli(argv, full).parseAsync();
+    // Load the one stage a `tooltune <kind>` command runs, so its --help can list the params.
+    const loaded = full.registry.kinds.includes(argv[0]) ? await full.registry.load(argv[0]) : undefined;
+    await buildCli(argv, full, loaded).parseAsync();
     return 0;
   } catch (e) {
     full.err(describeError(e));

@@ -179,9 +179,9 @@ async function findStage(
   fail: (m: string, w: string, f: string) => TooltuneError,
 ): Promise<{ definition: StageDefinition; moduleFile?: string }> {
   if (!looksLikePath(uses)) {
-    const definition = rc.registry.get(uses);
+    const definition = await rc.registry.load(uses);
     if (definition) return { definition };
-    const known = [...rc.registry.keys()].join(", ") || "(none registered yet)";
+    const known = rc.registry.kinds.join(", ") || "(none registered yet)";
     throw fail(`unknown stage kind '${uses}'`, where(), `use a built-in kind (${known}) or a path to a stage module, like ./my-stage.ts`);
   }
   const moduleFile = resolve(rc.baseDir, uses);

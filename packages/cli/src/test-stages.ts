@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { DatasetWriter, defineStage, openDataset, TooltuneError, type StageContext, type StageDefinition } from "@tooltune/core";
 import type { FormattedRow } from "@tooltune/core";
+import { registryOf } from "./stages.js";
 
 export const calls: string[] = [];
 
@@ -78,6 +79,6 @@ export const flakyStage = defineStage({
 });
 
 export const testStages: StageDefinition[] = [genStage, suffixStage, linesStage, flakyStage] as StageDefinition[];
-export const testRegistry = () => new Map(testStages.map((s) => [s.kind, s]));
+export const testRegistry = () => registryOf(testStages);
 
 export const tempDir = () => mkdtemp(join(tmpdir(), "tooltune-cli-"));
