@@ -11,7 +11,7 @@ export { arrowSchemas, messageType, toolCallType, spanType, type DatasetKind } f
 export { rowsToBatch } from "./arrow-build.js";
 export { batchToRows, tableToRows } from "./arrow-read.js";
 export { openParquet, readParquetTable, wasmHeapBytes, type ParquetReader } from "./parquet.js";
-export { ParquetFileWriter, writeParquetFile, type Compression, type ParquetWriteOptions, type WrittenFile } from "./parquet-write.js";
+export { ParquetFileWriter, writeParquetFile, writeParquetBytes, type Compression, type ParquetWriteOptions, type WrittenFile } from "./parquet-write.js";
 export { DatasetWriter, type DatasetWriterOptions, type RejectInput } from "./dataset-writer.js";
 export { openDataset, type Dataset, type Row, type ReadOptions } from "./dataset-reader.js";
 export { atomicOutput, removeStaleTemps, finishDirectory, describeFile, listFiles } from "./files.js";
