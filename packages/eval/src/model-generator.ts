@@ -4,7 +4,8 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { generate, loadModel, selectBackend, type Adapter, type CausalLM } from "@tooltune/model";
+import { loadAdapter } from "@tooltune/lora";
+import { generate, loadModel, resizeTokenEmbeddings, selectBackend, type Adapter, type CausalLM } from "@tooltune/model";
 import { loadTokenizerBundle, type TokenizerBundle } from "@tooltune/tokenize";
 import { TooltuneError } from "@tooltune/core";
 import type { GenerateOptions, Generator } from "./generator.js";
@@ -15,8 +16,10 @@ export async function loadModelGenerator(spec: ModelSpec): Promise<Generator> {
   const bundleDir = join(spec.adapterDir ?? spec.modelDir, "tokenizer");
   if (!existsSync(bundleDir)) throw new TooltuneError("INPUT", "no tokenizer bundle next to the model", { where: bundleDir, fix: "evaluate directories written by the train stage" });
   const bundle = loadTokenizerBundle(bundleDir);
-  const model = loadModel(spec.modelDir);
-  const adapter = spec.adapterDir ? await loadAdapter(model, spec.adapterDir) : undefined;
+  let model = loadModel(spec.modelDir);
+  // As train does: the adapter's added tokens need embedding rows before its weights load.
+  if (spec.adapterDir && bundle.vocabSize > model.config.vocabSize) model = resizeTokenEmbeddings(model, bundle.vocabSize);
+  const adapter = spec.adapterDir ? loadAdapter(model, spec.adapterDir) : undefined;
   return modelGenerator(spec.role, model, bundle, adapter);
 }
 
@@ -41,13 +44,4 @@ export function modelGenerator(name: string, model: CausalLM, bundle: TokenizerB
 export function cutAtStop(text: string, stops: string[]): string {
   const at = Math.min(...stops.map((s) => text.indexOf(s)).filter((i) => i >= 0), text.length);
   return text.slice(0, at);
-}
-
-/** LoRA adapters load through @tooltune/lora, which exports `loadAdapter(model, dir)` when it lands. */
-async function loadAdapter(model: CausalLM, dir: string): Promise<Adapter> {
-  const lora = (await import("@tooltune/lora")) as unknown as { loadAdapter?: (model: CausalLM, dir: string) => Adapter | Promise<Adapter> };
-  if (typeof lora.loadAdapter !== "function") {
-    throw new TooltuneError("STAGE", "@tooltune/lora does not export loadAdapter(model, dir) yet, so adapters cannot be evaluated", { where: dir, fix: "evaluate the base model directory, or update @tooltune/lora" });
-  }
-  return lora.loadAdapter(model, dir);
 }

@@ -114,7 +114,7 @@ const legend = (labels: string[]) => `<div class="legend">${labels.map((l, i) =>
 /** Grouped bars: one group per metric, one bar per model, 0–100%. */
 function barChart(metrics: Record<string, MetricsReport>, models: string[]): string {
   const shown = METRICS.filter(([k]) => models.some((m) => metrics[m].overall[k] !== null));
-  const W = 900, H = 260, top = 10, bottom = 60, left = 40;
+  const W = 900, H = 260, top = 18, bottom = 60, left = 40;
   const groupW = (W - left) / Math.max(1, shown.length);
   const barW = Math.min(40, (groupW - 16) / Math.max(1, models.length));
   const y = (v: number) => top + (H - top - bottom) * (1 - v);

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
-import { copyFile, mkdtemp, rm, mkdir, writeFile, readFile } from "node:fs/promises";
+import { copyFile, cp, mkdtemp, rm, mkdir, writeFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Field, Float64, Int32, Schema } from "apache-arrow";
@@ -40,16 +40,26 @@ const stage = makeEvalStage(loadGenerator);
 let root: string;
 let inputs: StageInput[];
 
+/** A tokenizer bundle recording the chatml template, saved once (loading one takes seconds). */
+let bundleDir: string | undefined;
+function savedBundle(): string {
+  if (!bundleDir) {
+    const bundle = loadTokenizerBundle("qwen3");
+    bundle.setTemplate({ name: "chatml", specialTokens: [] });
+    bundleDir = join(root, "bundle");
+    bundle.save(bundleDir);
+  }
+  return bundleDir;
+}
+
 /** An adapter directory as train writes it: adapter_config naming the base, bundle, train logs. */
 async function makeInputs(dir: string): Promise<StageInput[]> {
   const convs = await writeTestDataset(join(dir, "convs"), "conversations", CONVS.map(toRow));
-  const bundle = loadTokenizerBundle("qwen3");
-  bundle.setTemplate({ name: "chatml", specialTokens: [] });
   const base = join(dir, "base");
   const adapter = join(dir, "adapter");
   for (const d of [base, adapter]) {
     await mkdir(d, { recursive: true });
-    bundle.save(join(d, "tokenizer"));
+    await cp(savedBundle(), join(d, "tokenizer"), { recursive: true });
   }
   await trainLog(join(base, "train_log.parquet"), [3, 2.5, 2.2]);
   await trainLog(join(adapter, "train_log.parquet"), [2.0, 1.0, 0.5]);
