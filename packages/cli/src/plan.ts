@@ -151,9 +151,11 @@ function show(value: unknown): string {
 /** Stages that --only / --from / --to leave in; several filters intersect. */
 export function selectStages(graph: PlanNode[], options: PlanOptions): Set<string> {
   const names = new Set(graph.map((n) => n.name));
-  for (const name of [...(options.only ?? []), options.from, options.to]) {
+  const named = [...(options.only ?? []).map((n) => ["--only", n]), ["--from", options.from], ["--to", options.to]];
+  for (const [flag, name] of named) {
     if (name !== undefined && !names.has(name)) {
       throw new TooltuneError("CONFIG", `there is no stage '${name}' in this pipeline`, {
+        where: `${flag} ${name}`,
         fix: `use one of: ${[...names].join(", ")}`,
       });
     }

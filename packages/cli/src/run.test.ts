@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createMemoryLogger, openDataset } from "@tooltune/core";
@@ -182,6 +182,17 @@ ${extra}`;
     const ok = await run({}, yaml);
     expect(ok.ran).toEqual(["a"]);
     expect(ok.log.some((l) => l.includes("3 rows, 2 rejected"))).toBe(true);
+  });
+});
+
+describe("one run per workdir", () => {
+  it("refuses a workdir that a live run holds, takes over one whose run died, and releases it", async () => {
+    await mkdir(join(dir, "runs/t"), { recursive: true });
+    await writeFile(join(dir, "runs/t/.running"), String(process.ppid)); // a live process that is not us
+    await expect(run()).rejects.toMatchObject({ code: "CONFIG", message: `another tooltune run (pid ${process.ppid}) is using this workdir` });
+    await writeFile(join(dir, "runs/t/.running"), String(2 ** 22 + 1)); // above Linux's pid_max: no such process
+    expect((await run()).ran).toEqual(["a", "b", "c", "lines", "d"]);
+    expect(existsSync(join(dir, "runs/t/.running"))).toBe(false);
   });
 });
 

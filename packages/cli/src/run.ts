@@ -1,3 +1,4 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { createLogger, formatSeconds, readManifest, TooltuneError, type Logger, type StageInput } from "@tooltune/core";
 import { contentHash } from "./content-hash.js";
@@ -42,7 +43,45 @@ export async function runPipeline(file: string, options: RunOptions): Promise<Ru
     printPlan(pipeline, plan, print);
     return { pipeline, plan, ran: [], skipped: plan.map((s) => s.stage) };
   }
-  return { pipeline, plan, ...(await executePlan(pipeline, plan, lock, observed, { ...options, cwd })) };
+  const release = await claimWorkdir(pipeline.workdir);
+  try {
+    return { pipeline, plan, ...(await executePlan(pipeline, plan, lock, observed, { ...options, cwd })) };
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * One run per workdir at a time: two runs would race on outputs and the lock file. A marker left
+ * by a run that died (its pid is gone) is taken over.
+ */
+export async function claimWorkdir(workdir: string): Promise<() => Promise<void>> {
+  await mkdir(workdir, { recursive: true });
+  const marker = join(workdir, ".running");
+  for (;;) {
+    try {
+      await writeFile(marker, String(process.pid), { flag: "wx" });
+      return () => rm(marker, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const pid = Number(await readFile(marker, "utf8").catch(() => "0"));
+    if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new TooltuneError("CONFIG", `another tooltune run (pid ${pid}) is using this workdir`, {
+        where: workdir, fix: `wait for it to finish, or stop it; if no such run exists, delete ${marker}`,
+      });
+    }
+    await rm(marker, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Everything planning needs from disk: output hashes and the inputs known before running. */
