@@ -12,7 +12,7 @@ import type { GenerateOptions, Generator } from "./generator.js";
 import type { ModelSpec } from "./stage.js";
 
 export async function loadModelGenerator(spec: ModelSpec): Promise<Generator> {
-  await selectBackend("auto");
+  await selectBackend("auto", spec.log);
   const bundleDir = join(spec.adapterDir ?? spec.modelDir, "tokenizer");
   if (!existsSync(bundleDir)) throw new TooltuneError("INPUT", "no tokenizer bundle next to the model", { where: bundleDir, fix: "evaluate directories written by the train stage" });
   const bundle = loadTokenizerBundle(bundleDir);

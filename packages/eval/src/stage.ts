@@ -8,13 +8,12 @@ import {
   arrowSchemas, DatasetWriter, defineStage, inputOfKind, openDataset, readParquetTable, tableToRows, TooltuneError,
   type ConversationRow, type StageContext, type StageInput,
 } from "@tooltune/core";
-import * as format from "@tooltune/format";
-import { fromRow, getTemplate, type ChatTemplate, type Conversation } from "@tooltune/format";
+import { fromRow, getTemplate, toolCatalog, type ChatTemplate, type Conversation } from "@tooltune/format";
 import { BUNDLE_FILE } from "@tooltune/tokenize";
 import { evaluateItems, scoredRow, type ResultRow } from "./evaluate.js";
 import type { GenerateOptions, Generator } from "./generator.js";
 import { itemsFromRow, type EvalItem } from "./items.js";
-import { catalogExecutor, replayExecutor, runEpisode, type Episode, type RunnableTool } from "./loop.js";
+import { catalogExecutor, replayExecutor, runEpisode, type Episode } from "./loop.js";
 import { computeMetrics, isBfclCategory, type MetricsReport } from "./metrics.js";
 import { evalParams, type EvalParams } from "./params.js";
 import { renderReport, type EpisodeSummary, type LossCurve } from "./report.js";
@@ -24,6 +23,8 @@ export interface ModelSpec {
   role: "base" | "adapter";
   modelDir: string;
   adapterDir?: string;
+  /** Where the loader says what it chose (e.g. the compute backend). */
+  log?: (line: string) => void;
 }
 
 /** Builds the generator for one model; the stage names it by `role`. */
@@ -62,7 +63,7 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   const episodes: Record<string, Episode[]> = {};
   const timing: Record<string, { seconds: number; items_per_s: number; generated_tokens?: number }> = {};
   for (const spec of modelSpecs(modelInput, params.compare_base, ctx)) {
-    const gen = named(await loadGenerator(spec), spec.role);
+    const gen = named(await loadGenerator({ ...spec, log: (l) => ctx.log.info(`eval ${spec.role}: ${l}`) }), spec.role);
     const progress = ctx.log.progress(`eval ${spec.role}`, items.length);
     const t0 = performance.now();
     let done = 0;
@@ -178,7 +179,7 @@ async function readLossLog(file: string): Promise<Omit<LossCurve, "label">> {
 }
 
 async function runEpisodes(convs: Conversation[], gen: Generator, params: EvalParams, render: (m: Conversation["messages"], t: Conversation["tools"]) => string, generate: GenerateOptions): Promise<Episode[]> {
-  const catalog = params.executor === "catalog" ? toolCatalog() : undefined;
+  const catalog = params.executor === "catalog" ? toolCatalog : undefined;
   const chosen = convs.filter((c) => !c.meta?.possible_answer && c.messages.some((m) => m.toolCalls?.length)).slice(0, params.episodes);
   const out: Episode[] = [];
   for (const conv of chosen) {
@@ -186,13 +187,6 @@ async function runEpisodes(convs: Conversation[], gen: Generator, params: EvalPa
     out.push(await runEpisode(conv, gen, { render, generate, executor, maxSteps: params.max_steps }));
   }
   return out;
-}
-
-/** format's synth catalog, once format exports it. */
-function toolCatalog(): Readonly<Record<string, RunnableTool>> {
-  const catalog = (format as unknown as { toolCatalog?: Readonly<Record<string, RunnableTool>> }).toolCatalog;
-  if (!catalog) throw new TooltuneError("CONFIG", "executor 'catalog' needs @tooltune/format to export toolCatalog", { fix: "use executor: replay" });
-  return catalog;
 }
 
 function summarize(eps: Episode[]): EpisodeSummary {
