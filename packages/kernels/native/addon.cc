@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "buffers.h"
 #include "elementwise.h"
 #include "pool.h"
 #include "sgemm.h"
@@ -164,6 +165,28 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// alloc(n): a Float32Array of n uninitialised floats over recycled native memory. The block
+// returns to the pool only when V8 collects the ArrayBuffer, i.e. when no view of it is left.
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t n = info[0].As<Napi::Number>().Int64Value();
+  if (n <= 0 || n > (int64_t(1) << 34)) return fail(env, "alloc: bad size"), env.Undefined();
+  size_t bytes = static_cast<size_t>(n) * sizeof(float);
+  void* p = tt::takeBuffer(bytes);
+  if (!p) return fail(env, "alloc: out of memory"), env.Undefined();
+  // Tell V8 about the memory so it collects (and so recycles) these buffers often enough.
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  auto ab = Napi::ArrayBuffer::New(
+      env, p, bytes,
+      [](Napi::Env env, void* data, size_t* size) {
+        Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(*size));
+        tt::giveBuffer(data, *size);
+        delete size;
+      },
+      new size_t(bytes));
+  return Napi::Float32Array::New(env, static_cast<size_t>(n), ab, 0);
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   tt::setThreads(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(info.Env(), tt::getThreads());
@@ -183,6 +206,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["sgemm"] = Napi::Function::New(env, Sgemm);
   exports["binary"] = Napi::Function::New(env, Binary);
   exports["copy"] = Napi::Function::New(env, Copy);
+  exports["alloc"] = Napi::Function::New(env, Alloc);
   exports["unary"] = Napi::Function::New(env, Unary);
   exports["reduce"] = Napi::Function::New(env, Reduce);
   exports["softmax"] = Napi::Function::New(env, Softmax);

@@ -5,13 +5,19 @@ import {
   BatchMatMul, _FusedMatMul, Concat, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, backend_util, broadcast_util, getKernel, util,
   type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import type { Addon } from "./addon.js";
+import { loadAddon, type Addon } from "./addon.js";
 import { binary, binaryOps, concat, mean, reduce, slice, tile, transpose, unary, unaryOps } from "./elementwise.js";
 
 type Args = { inputs: Record<string, TensorInfo | undefined>; attrs?: NamedAttrMap; backend: MathBackendCPU };
 
+// From 64 KB up, outputs come from the addon's recycled memory: fresh large arrays cost page
+// faults on first write (4x slower for a 32 MB matmul output, see native/buffers.h).
+const recycleFrom = (64 * 1024) / 4;
+
 /** An output array without the zero fill: every native kernel writes all of it. */
 export function uninitialized(n: number): Float32Array {
+  const loaded = loadAddon();
+  if (n >= recycleFrom && loaded.ok) return loaded.addon.alloc(n);
   const buf = Buffer.allocUnsafeSlow(n * 4);
   return new Float32Array(buf.buffer, buf.byteOffset, n);
 }
