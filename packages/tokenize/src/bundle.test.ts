@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -100,5 +100,29 @@ describe("trimmed vocabulary", () => {
     expect(back.newTokenIds).toEqual(bundle.newTokenIds);
     expect(Array.from(await back.encode(corpus[1]))).toEqual(Array.from(await bundle.encode(corpus[1])));
     expect(JSON.parse(readFileSync(join(dir, BUNDLE_FILE), "utf8")).vocab.original_ids.length).toBeLessThan(bundle.vocabSize + 1);
+  });
+});
+
+describe("any Hugging Face tokenizer directory", () => {
+  // A tiny word-level tokenizer.json and no tokenizer_config.json: no eos known.
+  const dir = join(tmp, "tiny");
+  mkdirSync(dir, { recursive: true });
+  const model = { type: "WordLevel", vocab: { "[UNK]": 0, hello: 1, world: 2, "</s>": 3 }, unk_token: "[UNK]" };
+  const json = { version: "1.0", truncation: null, padding: null, added_tokens: [], normalizer: null, pre_tokenizer: { type: "Whitespace" }, post_processor: null, decoder: null, model };
+  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(json));
+
+  it("loads without an eos, says so when asked for one, and takes one when given", async () => {
+    const b = loadTokenizerBundle(dir);
+    expect(Array.from(await b.encode("hello world"))).toEqual([1, 2]);
+    expect(() => b.eosId).toThrow(/has no eos token/);
+    b.setEosToken("</s>");
+    expect([b.eosId, b.padId]).toEqual([3, 3]);
+    expect(b.addSpecialTokens(["<tool_call>", "hello"])).toEqual(["<tool_call>"]);
+    expect(b.newTokenIds).toEqual([4]);
+    expect(b.idOf("hello")).toBe(1);
+  });
+
+  it("names the directory when there is no tokenizer.json", () => {
+    expect(() => loadTokenizerBundle(join(tmp, "nowhere"))).toThrow(/no tokenizer.json in '.*nowhere'/);
   });
 });

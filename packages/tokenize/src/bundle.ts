@@ -52,8 +52,8 @@ interface BundleFile {
   template: { name: string; special_tokens: string[] } | null;
   /** Ids here are original ids. */
   special_tokens: { content: string; id: number; new: boolean }[];
-  eos_token: string;
-  pad_token: string;
+  eos_token: string | null;
+  pad_token: string | null;
   vocab: { kind: "trim"; unk_token: string; size: number; original_ids: number[] } | null;
 }
 
@@ -104,8 +104,8 @@ export class TokenizerBundle {
   private readonly config: Record<string, unknown>;
   private readonly source: string;
   private special: { content: string; id: number; isNew: boolean }[];
-  private eosToken: string;
-  private padToken: string;
+  private eosToken: string | null;
+  private padToken: string | null;
   private templateInfo: TemplateInfo | null;
   private trim: Trim | null = null;
 
@@ -115,16 +115,13 @@ export class TokenizerBundle {
     this.source = file?.source ?? source;
     this.special = (file?.special_tokens ?? []).map((t) => ({ content: t.content, id: t.id, isNew: t.new }));
     this.templateInfo = file?.template ? { name: file.template.name, specialTokens: file.template.special_tokens } : null;
+    // A tokenizer without a usable eos can still be loaded (and given one with setEosToken);
+    // asking for eosId without one is the error.
     const eos = file?.eos_token ?? tokenText(config.eos_token);
-    if (!eos || this.tok.tokenToId(eos) == null) {
-      throw new TooltuneError("INPUT", `tokenizer from '${source}' has no usable eos token (got ${JSON.stringify(eos)})`, {
-        fix: "set eos_token in tokenizer_config.json",
-      });
-    }
-    this.eosToken = eos;
+    this.eosToken = eos && this.tok.tokenToId(eos) != null ? eos : null;
     const pad = file?.pad_token ?? tokenText(config.pad_token);
     // No pad token: padding positions are masked out anyway, so eos is a safe stand-in (HF does the same).
-    this.padToken = pad && this.tok.tokenToId(pad) != null ? pad : eos;
+    this.padToken = pad && this.tok.tokenToId(pad) != null ? pad : this.eosToken;
     if (file?.vocab) this.trim = makeTrim(Int32Array.from(file.vocab.original_ids), file.vocab.size, this.mustOriginalId(file.vocab.unk_token), this.originalSize);
   }
 
@@ -145,11 +142,11 @@ export class TokenizerBundle {
   }
 
   get eosId(): number {
-    return this.mustId(this.eosToken);
+    return this.mustId(this.required(this.eosToken, "eos"));
   }
 
   get padId(): number {
-    return this.mustId(this.padToken);
+    return this.mustId(this.required(this.padToken, "pad"));
   }
 
   /** The trimmed vocabulary's fallback id, or undefined when the vocabulary is full. */
@@ -261,6 +258,7 @@ export class TokenizerBundle {
   setEosToken(token: string): void {
     this.mustId(token);
     this.eosToken = token;
+    this.padToken ??= token;
   }
 
   /**
@@ -272,8 +270,8 @@ export class TokenizerBundle {
     this.addSpecialTokens([UNK_TOKEN]);
     const keep = new Set<number>(usedOriginalIds);
     for (const t of this.special) keep.add(t.id);
-    keep.add(this.mustOriginalId(this.eosToken));
-    keep.add(this.mustOriginalId(this.padToken));
+    keep.add(this.mustOriginalId(this.required(this.eosToken, "eos")));
+    keep.add(this.mustOriginalId(this.required(this.padToken, "pad")));
     const toOriginal = Int32Array.from([...keep].sort((a, b) => a - b));
     const size = Math.ceil(toOriginal.length / VOCAB_MULTIPLE) * VOCAB_MULTIPLE;
     this.trim = makeTrim(toOriginal, size, this.mustOriginalId(UNK_TOKEN), this.originalSize);
@@ -299,8 +297,8 @@ export class TokenizerBundle {
     config.added_tokens_decoder = decoder;
     const extra = ((config.additional_special_tokens as unknown[] | undefined) ?? []).map(tokenText).filter((t): t is string => !!t);
     config.additional_special_tokens = [...new Set([...extra, ...this.special.map((t) => t.content)])];
-    config.eos_token = this.eosToken;
-    config.pad_token = this.padToken;
+    if (this.eosToken) config.eos_token = this.eosToken;
+    if (this.padToken) config.pad_token = this.padToken;
     return config;
   }
 
@@ -315,6 +313,13 @@ export class TokenizerBundle {
       pad_token: this.padToken,
       vocab: trim ? { kind: "trim", unk_token: UNK_TOKEN, size: trim.size, original_ids: Array.from(trim.toOriginal) } : null,
     };
+  }
+
+  private required(token: string | null, what: "eos" | "pad"): string {
+    if (token) return token;
+    throw new TooltuneError("CONFIG", `tokenizer from '${this.source}' has no ${what} token`, {
+      fix: `set ${what}_token in the tokenize params or in tokenizer_config.json`,
+    });
   }
 
   private mustOriginalId(token: string): number {
