@@ -1,6 +1,5 @@
-import { writeFileSync } from "node:fs";
 import { Field, Float64, Int32, Schema } from "apache-arrow";
-import { rowsToBatch, writeParquetBytes } from "@tooltune/core";
+import { rowsToBatch, writeParquetFile } from "@tooltune/core";
 import type { LogRow } from "./loop.js";
 
 // train_log.parquet columns (DESIGN §3): step, loss, lr, grad_norm, tokens/s, eval_loss.
@@ -14,5 +13,5 @@ const schema = new Schema([
 ]);
 
 export async function writeTrainLog(file: string, rows: LogRow[]): Promise<void> {
-  writeFileSync(file, writeParquetBytes(schema, [rowsToBatch(schema, rows as unknown as Record<string, unknown>[], file)]));
+  await writeParquetFile(file, schema, [rowsToBatch(schema, rows as unknown as Record<string, unknown>[], file)]);
 }

@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDataset, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
+import { runStageForTest } from "@tooltune/core/testing";
+import { readSafetensors } from "@tooltune/model";
+import { trainStage } from "./stage.js";
+import { tinyInit, writeTokensFixture } from "./test-fixtures.js";
+
+let root: string;
+let tokens: StageInput;
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "tooltune-train-"));
+  tokens = await writeTokensFixture(join(root, "tokens"));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const fullParams = { init: tinyInit, mode: "full", lr: 1e-2, warmup_ratio: 0, epochs: 4, batch_size: 4, grad_accum: 1, checkpoint_every: 5, backend: "cpu", weight_decay: 0 };
+
+describe("train stage", () => {
+  it("full mode: loss falls and the output is a loadable HF model with its tokenizer, log and curve", async () => {
+    const manifest = await runStageForTest(trainStage, { params: fullParams, inputs: [tokens], finalDir: join(root, "full") });
+    expect(manifest.kind).toBe("model");
+    for (const f of ["config.json", "model.safetensors", "tokenizer/tokenizer.json", "train_log.parquet", "loss_curve.svg"]) expect(existsSync(join(root, "full", f)), f).toBe(true);
+    const log = tableToRows(await readParquetTable(join(root, "full", "train_log.parquet")));
+    const losses = log.map((r) => Number(r.loss));
+    expect(losses.at(-1)!).toBeLessThan(losses[0] * 0.6);
+    expect(log.at(-1)!.eval_loss).not.toBeNull();
+    expect(readFileSync(join(root, "full", "loss_curve.svg"), "utf8")).toContain("<polyline");
+  });
+
+  it("lora mode on that base: a PEFT adapter directory whose config points at the base", async () => {
+    const params = { base: join(root, "full"), mode: "lora", lora: { r: 4, alpha: 8, target_modules: ["q_proj", "v_proj", "lm_head"] }, lr: 5e-3, max_steps: 6, batch_size: 4, grad_accum: 2, backend: "cpu" };
+    const manifest = await runStageForTest(trainStage, { params, inputs: [tokens], finalDir: join(root, "lora") });
+    expect(manifest.kind).toBe("adapter");
+    const config = JSON.parse(readFileSync(join(root, "lora", "adapter_config.json"), "utf8"));
+    expect(config).toMatchObject({ peft_type: "LORA", r: 4, lora_alpha: 8, base_model_name_or_path: join(root, "full") });
+    const tensors = readSafetensors(join(root, "lora", "adapter_model.safetensors"));
+    expect([...tensors.keys()].some((k) => k.endsWith("q_proj.lora_A.weight"))).toBe(true);
+    // B starts at zero and training moved it
+    const b = [...tensors].find(([k]) => k.endsWith("v_proj.lora_B.weight"))![1];
+    expect(b.data.some((x) => x !== 0)).toBe(true);
+    expect(manifest.stats).toMatchObject({ mode: "lora", steps: 6 });
+  });
+
+  it("overfits one batch to near-zero loss", async () => {
+    const one = await openDataset(tokens.path);
+    const first = (await one.readAll())[0];
+    const { writeTestDataset } = await import("@tooltune/core/testing");
+    const single = await writeTestDataset(join(root, "one"), "tokens", [first]);
+    const { cpSync } = await import("node:fs");
+    cpSync(join(tokens.path, "tokenizer"), join(root, "one", "tokenizer"), { recursive: true });
+    const params = { ...fullParams, lr: 3e-2, epochs: 80, batch_size: 1, checkpoint_every: 0, schedule: "constant" };
+    const manifest = await runStageForTest(trainStage, { params, inputs: [single], finalDir: join(root, "overfit") });
+    expect(manifest.stats!.final_loss as number).toBeLessThan(0.05);
+  });
+
+  it("resumed after SIGKILL, ends with the same weights as an uninterrupted run (1e-6)", async () => {
+    const params = { ...fullParams, epochs: 4, checkpoint_every: 3 };
+    await runStageForTest(trainStage, { params, inputs: [tokens], finalDir: join(root, "straight") });
+    const killed = join(root, "killed");
+    await runChildUntilCheckpoint(params, killed, 3);
+    expect(existsSync(join(killed, "_manifest.json"))).toBe(false);
+    await runStageForTest(trainStage, { params, inputs: [tokens], finalDir: killed });
+    const a = readSafetensors(join(root, "straight", "model.safetensors"));
+    const b = readSafetensors(join(killed, "model.safetensors"));
+    let maxDiff = 0;
+    for (const [name, t] of a) t.data.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - b.get(name)!.data[i]))));
+    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+  });
+});
+
+/** Run the stage in a child process and SIGKILL it once a checkpoint at step ≥ minStep exists. */
+async function runChildUntilCheckpoint(params: unknown, finalDir: string, minStep: number): Promise<void> {
+  const script = fileURLToPath(new URL("./test-child.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--conditions=tooltune-src", "--import", "tsx", script, JSON.stringify({ params, inputs: [tokens], finalDir })], { stdio: "inherit" });
+  const state = join(`${finalDir}.state`, "checkpoint", "state.json");
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (existsSync(state) && JSON.parse(readFileSync(state, "utf8")).state.step >= minStep) {
+        clearInterval(timer);
+        child.kill("SIGKILL");
+      }
+    }, 2);
+    child.on("exit", (code, signal) => {
+      clearInterval(timer);
+      signal === "SIGKILL" ? resolve() : reject(new Error(`child ended (${code}) before it was killed`));
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import { join } from "node:path";
+import { saveModel, type CausalLM } from "@tooltune/model";
+import { createLora, saveAdapter, type LoraConfig } from "@tooltune/lora";
+import type { TokenizerBundle } from "@tooltune/tokenize";
+import type { TrainParams } from "./params.js";
+import type { Trainee } from "./stage.js";
+import { lossSumOf } from "./loss.js";
+
+/**
+ * LoRA on a frozen base. The adapter is saved in PEFT's layout; a base that exists only in this run
+ * (`init:`) is saved beside it in `base/` so the adapter always has a loadable base.
+ */
+export function loraTrainee(model: CausalLM, params: TrainParams, bundle: TokenizerBundle, seed: number, baseDir: string | null, finalDir: string): Trainee {
+  const p = params.lora;
+  const config: LoraConfig = {
+    r: p.r, loraAlpha: p.alpha, loraDropout: p.dropout, targetModules: [...p.target_modules], useRslora: p.use_rslora,
+    trainableTokenIndices: p.trainable_tokens === "new" && bundle.newTokenIds.length > 0 ? bundle.newTokenIds : null,
+    baseModelNameOrPath: baseDir ?? join(finalDir, "base"),
+  };
+  const adapter = createLora(model, config, seed);
+  const trainable = new Map(adapter.variables().map((v) => [v.name, v]));
+  for (const v of trainable.values()) v.trainable = true;
+  return {
+    kind: "adapter",
+    target: {
+      trainable,
+      lossSum: (batch, { training, dropoutSeed }) => {
+        adapter.training = training;
+        // Dropout masks are a function of (run seed, step, micro-step), so a resumed run draws the same ones.
+        adapter.dropoutCalls = dropoutSeed * 4096;
+        return lossSumOf(model, batch, adapter);
+      },
+    },
+    save: (dir) => {
+      saveAdapter(adapter, dir, model);
+      if (!baseDir) saveModel(model, join(dir, "base"));
+    },
+    dispose: () => {
+      adapter.dispose();
+      model.dispose();
+    },
+  };
+}
