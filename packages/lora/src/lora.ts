@@ -66,14 +66,14 @@ export class LoraAdapter implements Adapter {
     if (!a) return null;
     const rate = this.config.loraDropout;
     const input = this.training && rate > 0 ? tf.dropout(x, rate, undefined, this.seed * 1_000_003 + this.dropoutCalls++) : x;
-    return tf.mul<tf.Tensor2D>(tf.matMul(tf.matMul(input, as2d(a)), as2d(this.loraB.get(module)!)), this.scaling); // [N, out]
+    return tf.matMul<tf.Tensor2D>(tf.mul(tf.matMul(input, as2d(a)), this.scaling), as2d(this.loraB.get(module)!)); // scale [N, r], not [N, out]
   }
 
   embeddingDelta(module: string, ids: tf.Tensor1D): tf.Tensor2D | null {
     const a = this.loraA.get(module);
     if (!a) return null;
     const afterA = gatherRows(as2d(a), ids); // [N, r]
-    return tf.mul<tf.Tensor2D>(tf.matMul(afterA, as2d(this.loraB.get(module)!)), this.scaling); // [N, dim]
+    return tf.matMul<tf.Tensor2D>(tf.mul(afterA, this.scaling), as2d(this.loraB.get(module)!)); // [N, dim]
   }
 
   /** The table with the trainable rows in place: W·keep + place @ delta (differentiable in delta). */

@@ -9,7 +9,7 @@ type CpuBackend = tf.KernelBackend & {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.TypedArray): tf.TensorInfo;
 };
 
-function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function scatterAddSegments({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const cpu = backend as CpuBackend;
   const x = inputs.x!;
   const ids = inputs.segmentIds!;
@@ -31,5 +31,5 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: tf.NamedTensor
 
 export function registerFastCpuKernels(backendName = "cpu"): void {
   if (tf.getKernel("UnsortedSegmentSum", backendName)) tf.unregisterKernel("UnsortedSegmentSum", backendName);
-  tf.registerKernel({ kernelName: "UnsortedSegmentSum", backendName, kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: "UnsortedSegmentSum", backendName, kernelFunc: scatterAddSegments as unknown as tf.KernelFunc });
 }

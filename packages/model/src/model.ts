@@ -103,6 +103,26 @@ export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
   return f(x);
 }
 
+/**
+ * Per-row cross-entropy −log softmax(logits)[target] [n], with the closed-form gradient
+ * softmax − onehot (tfjs's own backward of logSumExp goes through max's Equal mask: slow).
+ */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const V = logits.shape[1];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor2D;
+    (args[1] as tf.GradSaveFunc)([x, targets]);
+    const picked = tf.sum(tf.mul(x, tf.oneHot(targets, V)), -1); // [n]
+    const value: tf.Tensor1D = tf.sub(tf.logSumExp(x, -1), picked);
+    const gradFunc = (dy: tf.Tensor1D, saved: tf.Tensor[]) => {
+      const [x0, t0] = saved as [tf.Tensor2D, tf.Tensor1D];
+      return tf.mul(tf.expandDims(dy, 1), tf.sub(tf.softmax(x0), tf.oneHot(t0, V))); // [n, V]
+    };
+    return { value, gradFunc };
+  });
+  return f(logits);
+}
+
 // ---------------------------------------------------------------- the model
 
 interface Step {
@@ -142,13 +162,12 @@ export class CausalLM {
     const k = applyRope(tf.reshape(this.linear(x, `${at}.k_proj`, s.adapter), [B * T, nKv, hd]), s.rope); // [N, nKv, hd]
     const v = this.linear(x, `${at}.v_proj`, s.adapter);
     // heads first; query head h = kv·g + j reads kv head kv, so q groups fold into the row axis
-    const qh = tf.reshape(tf.transpose(tf.reshape(q, [B, T, nH, hd]), [0, 2, 1, 3]), [B, nKv, g * T, hd]); // [B, nKv, g·T, hd]
+    const scale = (c.queryPreAttnScalar ?? hd) ** -0.5; // scaling q rather than the scores: fewer elements
+    const qh = tf.reshape(tf.transpose(tf.reshape(tf.mul(q, scale), [B, T, nH, hd]), [0, 2, 1, 3]), [B, nKv, g * T, hd]); // [B, nKv, g·T, hd]
     let kh: tf.Tensor4D = tf.transpose(tf.reshape(k, [B, T, nKv, hd]), [0, 2, 1, 3]); // [B, nKv, T, hd]
     let vh: tf.Tensor4D = tf.transpose(tf.reshape(v, [B, T, nKv, hd]), [0, 2, 1, 3]); // [B, nKv, T, hd]
     if (s.cache) [kh, vh] = this.extendCache(s.cache, i, kh, vh); // [B, nKv, S, hd]
-    const scale = (c.queryPreAttnScalar ?? hd) ** -0.5;
-    let scores = tf.mul(tf.matMul(qh, kh, false, true), scale); // [B, nKv, g·T, S]
-    scores = softcap(scores, c.attnLogitSoftcapping);
+    const scores = softcap(tf.matMul(qh, kh, false, true), c.attnLogitSoftcapping); // [B, nKv, g·T, S]
     const sliding = c.layerTypes[i] === "sliding_attention" && s.bias.sliding;
     const probs = tf.softmax(tf.add(scores, sliding ? s.bias.sliding! : s.bias.full));
     const out = tf.matMul(probs, vh); // [B, nKv, g·T, hd]
@@ -271,9 +290,7 @@ export class CausalLM {
       const h = this.hidden(inputIds, { positionIds, adapter });
       const picked = gatherRows(h, tf.tensor1d(rows, "int32")); // [count, H]
       const logits = this.logitsOf(picked, adapter); // [count, V]
-      const lse = tf.logSumExp(logits, -1); // [count]
-      const target = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(targets, "int32"), this.config.vocabSize)), -1);
-      const sum = tf.sum(tf.sub(lse, target)) as tf.Scalar;
+      const sum = tf.sum(crossEntropy(logits, tf.tensor1d(targets, "int32"))) as tf.Scalar;
       return { loss: tf.div(sum, count) as tf.Scalar, sum, count };
     });
   }

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, expect, it } from "vitest";
 import { createModel } from "./checkpoint.js";
+import { crossEntropy } from "./model.js";
 import { makeConfig } from "./config.js";
 import { useTestBackend, values } from "./test-helpers.js";
 
@@ -54,4 +55,15 @@ it("gather's gradient (linear-time UnsortedSegmentSum) equals a one-hot product"
   const expected = tf.matMul(tf.cast(tf.oneHot(idx, 6), "float32"), dy, true, false);
   expect(Array.from(values(g)).map((v) => v.toFixed(5))).toEqual(Array.from(values(expected)).map((v) => v.toFixed(5)));
   tf.dispose([x, idx, dy, g, expected]);
+});
+
+it("crossEntropy's closed-form gradient equals autodiff of logSumExp − picked", () => {
+  const x = tf.randomNormal([5, 7], 0, 2, "float32", 9) as tf.Tensor2D;
+  const t = tf.tensor1d([0, 6, 3, 3, 1], "int32");
+  const w = tf.tensor1d([1, 0.5, 2, 0, 1]);
+  const ours = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(crossEntropy(z as tf.Tensor2D, t), w)))(x);
+  const ref = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.sub(tf.logSumExp(z, -1), tf.sum(tf.mul(z, tf.oneHot(t, 7)), -1)), w)))(x);
+  const [a, b] = [values(ours), values(ref)];
+  a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 6));
+  expect(values(crossEntropy(x, t))).toEqual(values(tf.sub(tf.logSumExp(x, -1), tf.sum(tf.mul(x, tf.oneHot(t, 7)), -1))));
 });
