@@ -10,7 +10,7 @@ import type { CheckTarget } from "./check.js";
 import { fromJs, isDict, parseJsonPy, type PyDict, type PyValue } from "./pyvalue.js";
 
 export interface EvalItem extends CheckTarget {
-  /** `<conversation id>` for BFCL rows, `<conversation id>#<message index>` otherwise. */
+  /** `meta.bfcl_id` for BFCL rows, `<conversation id>#<message index>` otherwise. */
   id: string;
   conversationId: string;
   /** The conversation before the judged turn: what the prompt renders. */
@@ -27,7 +27,9 @@ export function itemsFromRow(row: ConversationRow): EvalItem[] {
     // The whole question is the prompt: some live_irrelevance questions hold earlier assistant turns.
     const messages = conv.messages;
     const answers = meta.possible_answer as unknown as PossibleAnswer[];
-    return [{ id: conv.id, conversationId: conv.id, category: meta.category, functions, answers, messages, tools: conv.tools }];
+    // Results carry BFCL's own id, so they line up with BFCL result files and `score`.
+    const id = typeof meta.bfcl_id === "string" ? meta.bfcl_id : conv.id;
+    return [{ id, conversationId: conv.id, category: meta.category, functions, answers, messages, tools: conv.tools }];
   }
   const items: EvalItem[] = [];
   conv.messages.forEach((m, i) => {
