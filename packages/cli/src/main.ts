@@ -2,6 +2,7 @@ import yargs, { type Argv } from "yargs";
 import { z } from "zod";
 import { createLogger, isTooltuneError, TOOL, TooltuneError, type Logger, type StageDefinition } from "@tooltune/core";
 import { runOneStage } from "./oneoff.js";
+import { acceptsKey } from "./pipeline.js";
 import { runPipeline } from "./run.js";
 import { showDataset } from "./show.js";
 import { builtinRegistry, type StageRegistry } from "./stages.js";
@@ -17,7 +18,7 @@ export interface CliIO {
   cwd: string;
 }
 
-const BACKENDS = ["tensorflow", "native", "wasm", "cpu"] as const;
+const BACKENDS = ["auto", "tensorflow", "native", "wasm", "cpu"] as const;
 
 /** The yargs program; commands call into the library and throw, never print errors or exit. */
 export function buildCli(argv: string[], io: CliIO, loaded?: StageDefinition): Argv {
@@ -39,13 +40,12 @@ export function buildCli(argv: string[], io: CliIO, loaded?: StageDefinition): A
         .option("force", { type: "boolean", default: false, describe: "run the selected stages even if up to date" })
         .option("dry-run", { type: "boolean", default: false, describe: "print what would run and why; run nothing" })
         .option("strict", { type: "boolean", default: false, describe: "fail a stage that rejects any row" })
-        .option("backend", { choices: BACKENDS, describe: "force a compute backend (sets TOOLTUNE_BACKEND for the stages)" }),
+        .option("backend", { choices: BACKENDS, describe: "compute backend: sets the `backend` param of every stage that has one" }),
       async (args) => {
-        if (args.backend) process.env.TOOLTUNE_BACKEND = args.backend;
         const result = await runPipeline(args.pipeline, {
           only: args.only?.split(",").map((s) => s.trim()).filter(Boolean),
           from: args.from, to: args.to, force: args.force, dryRun: args.dryRun, strict: args.strict,
-          sets: args.set, cwd: io.cwd, signal: io.signal, log: io.log, print: io.out, registry: io.registry,
+          sets: args.set, backend: args.backend, cwd: io.cwd, signal: io.signal, log: io.log, print: io.out, registry: io.registry,
         });
         if (!args.dryRun) io.log.info(`${result.pipeline.name}: ${result.ran.length} ran, ${result.skipped.length} skipped (outputs in ${result.pipeline.workdir})`);
       },
@@ -90,11 +90,10 @@ function stageCommand(kind: string, definition: StageDefinition | undefined, io:
       .option("params", { type: "string", describe: "YAML file of params (--param wins)" })
       .option("seed", { type: "number", default: 42 })
       .option("strict", { type: "boolean", default: false, describe: "fail if any row is rejected" })
-      .option("backend", { choices: BACKENDS, describe: "force a compute backend" }),
+      .option("backend", { choices: BACKENDS, describe: "compute backend (the stage's `backend` param)" }),
     handler: async (args: { input: string[]; output: string; param: string[]; params?: string; seed: number; strict: boolean; backend?: string }) => {
-      if (args.backend) process.env.TOOLTUNE_BACKEND = args.backend;
       await runOneStage(definition!, {
-        inputs: args.input, output: args.output, params: args.param, paramsFile: args.params,
+        inputs: args.input, output: args.output, params: args.backend && acceptsKey(definition!, {}, "backend") ? [`backend=${args.backend}`, ...args.param] : args.param, paramsFile: args.params,
         seed: args.seed, strict: args.strict, signal: io.signal, log: io.log, cwd: io.cwd,
       });
     },

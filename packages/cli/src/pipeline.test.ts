@@ -141,7 +141,7 @@ describe("parsePipeline", () => {
   it("orders stages by dependency, keeping YAML order otherwise, and applies defaults and --set", async () => {
     const p = await parse(lines("pipeline: p", "stages:", "  c: { uses: suffix, needs: [b] }", "  a: { uses: gen }", "  b: { uses: suffix, needs: [a] }", "  z: { uses: gen }"), ["a.opts.a=5", "z.prefix='007'"]);
     expect(p.stages.map((s) => s.name)).toEqual(["a", "b", "c", "z"]);
-    expect(p.stages[0].params).toEqual({ n: 3, prefix: "row", reject: 0, opts: { a: 5 } });
+    expect(p.stages[0].params).toEqual({ n: 3, prefix: "row", reject: 0, opts: { a: 5 }, backend: "auto" });
     expect(p.stages[3].params).toMatchObject({ prefix: "007" });
     expect(p.workdir).toBe("/w/runs/p");
     expect(p.seed).toBe(42);

@@ -51,6 +51,8 @@ export interface LoadOptions {
   sets?: string[];
   /** Relative `workdir`, `deps` and file params resolve against this (default: process.cwd()). */
   cwd?: string;
+  /** `--backend`: set as the `backend` param of every stage that has one (so it is in their keys). */
+  backend?: string;
 }
 
 /** Read, parse and check a pipeline file: every error names file:line:col and the stage. */
@@ -166,8 +168,15 @@ async function resolveStage(name: string, spec: StageSpec, rc: ResolveContext): 
     if (spec[key] !== undefined) throw fail(`'${key}:' is only for cmd: stages`, rc.locate.where(["stages", name], key), `remove it: a '${spec.uses}' stage declares its own`);
   }
   const { definition, moduleFile } = await findStage(spec.uses!, rc, () => at("uses"), fail);
-  const params = validateParams(definition, spec.with, (path, key) => rc.whereOf(["stages", name, "with", ...path], key), name);
+  const input = rc.backend !== undefined && acceptsKey(definition, spec.with, "backend") ? { ...spec.with, backend: rc.backend } : spec.with;
+  const params = validateParams(definition, input, (path, key) => rc.whereOf(["stages", name, "with", ...path], key), name);
   return { ...base, kind: definition.kind, stageVersion: definition.version, params, definition, moduleFile };
+}
+
+/** Whether the stage's params have `key` (it shows up, defaulted, in what its schema parses). */
+export function acceptsKey(definition: StageDefinition, input: unknown, key: string): boolean {
+  const probe = definition.params.safeParse(input);
+  return probe.success && isObject(probe.data) && key in probe.data;
 }
 
 const looksLikePath = (uses: string) => /^[./]/.test(uses) || /\.(c|m)?(j|t)s$/.test(uses);

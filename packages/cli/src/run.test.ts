@@ -86,6 +86,15 @@ describe("runPipeline caching", () => {
     expect((await run({}, PIPELINE(dataFile).replace("seed: 7", "seed: 8"))).ran).toEqual(["a", "b", "c", "lines", "d"]);
   });
 
+  it("--backend sets the backend param of the stages that have one, and reruns them", async () => {
+    await run();
+    const r = await run({ backend: "cpu" });
+    expect(r.ran).toEqual(["a"]); // same rows out, so b and c stop there
+    expect(r.plan[0].reasons).toEqual(['param backend: "auto" → "cpu"']);
+    const lock = await readLock(join(dir, "runs/t/pipeline.lock.json"), "t");
+    expect(lock.stages.b.params).toEqual({ suffix: "!" });
+  });
+
   it("writes a lock file that records key, params, inputs and output hash", async () => {
     await run();
     const lock = await readLock(join(dir, "runs/t/pipeline.lock.json"), "t");

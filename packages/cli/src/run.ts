@@ -18,6 +18,8 @@ export interface RunOptions extends PlanOptions {
   log?: Logger;
   /** Where --dry-run prints the plan (stdout by default). */
   print?: (line: string) => void;
+  /** Set as the `backend` param of every stage that has one. */
+  backend?: string;
   /** Stage kinds `uses:` may name (the CLI passes the built-ins). */
   registry: StageRegistry;
 }
@@ -34,7 +36,7 @@ export const lockPath = (p: Pipeline) => join(p.workdir, "pipeline.lock.json");
 /** `tooltune run`: load and check the pipeline, plan, then run the plan (or print it). */
 export async function runPipeline(file: string, options: RunOptions): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
-  const pipeline = await loadPipeline(file, { registry: options.registry, sets: options.sets, cwd });
+  const pipeline = await loadPipeline(file, { registry: options.registry, sets: options.sets, backend: options.backend, cwd });
   const lock = await readLock(lockPath(pipeline), pipeline.name);
   const observed = await observe(pipeline, cwd);
   const plan = planRun(pipeline.stages, lock, observed, options);

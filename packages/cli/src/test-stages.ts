@@ -29,7 +29,7 @@ async function readTexts(ctx: StageContext): Promise<string[]> {
 /** n rows "prefix-i"; `reject` adds that many rejects. */
 export const genStage = defineStage({
   kind: "gen", version: "1", description: "test: generate rows", output: "dataset",
-  params: z.object({ n: z.number().int().default(3), prefix: z.string().default("row"), reject: z.number().int().default(0), opts: z.object({ a: z.number().default(1) }).default({ a: 1 }) }),
+  params: z.object({ n: z.number().int().default(3), prefix: z.string().default("row"), reject: z.number().int().default(0), opts: z.object({ a: z.number().default(1) }).default({ a: 1 }), backend: z.string().default("auto") }),
   async run(ctx, p) {
     calls.push(ctx.stageName);
     const rejects = Array.from({ length: p.reject }, (_, i) => ({ source: `gen:${i}`, reason: "test reject" }));
