@@ -36,13 +36,13 @@ export function detectFormat(record: unknown): SourceFormat | undefined {
   const roles = list.map((t) => (isObj(t) ? String(t.from ?? t.role) : ""));
   if (roles.some((r) => r === "function_call" || r === "observation")) return "sharegpt";
   const fromValue = list.some((t) => isObj(t) && "from" in t);
-  if (fromValue && !list.some(hasInlineMarkup)) return "sharegpt";
+  if (fromValue && !list.some(turnHasMarkup)) return "sharegpt";
   if (fromValue || Array.isArray(record.conversations) || roles.some((r) => HERMES_ROLES.has(r))) return "hermes";
   return "openai";
 }
 
 /** Hermes writes tools, calls and results inline; plain ShareGPT chats do not. */
-function hasInlineMarkup(turn: unknown): boolean {
+function turnHasMarkup(turn: unknown): boolean {
   return isObj(turn) && /<tool_call>|<tool_response>|<tools>/.test(String(turn.value ?? turn.content));
 }
 
