@@ -1,0 +1,326 @@
+/**
+ * The syntax side of decoding Python-call outputs: a tokenizer for Python literals, names and
+ * operators, and a recursive-descent parser for the expression subset models write in calls
+ * (calls, attributes, literals, displays, unary and arithmetic operators, subscripts). Anything
+ * else is a DecodeError. BFCL's resolution rejects the same constructs (comparisons, lambdas,
+ * comprehensions, f-strings), except bit operators (`1 << 2`), which it evaluates: a known gap.
+ */
+import { PyOther, type PyValue } from "./pyvalue.js";
+
+export type Node =
+  | { t: "const"; v: PyValue; ellipsis?: boolean }
+  | { t: "fstring"; src: string }
+  | { t: "name"; id: string }
+  | { t: "attr"; value: Node; attr: string }
+  | { t: "call"; func: Node; args: Node[]; keywords: { arg: string | null; value: Node }[] }
+  | { t: "list" | "tuple" | "set"; elts: Node[] }
+  | { t: "dict"; keys: (Node | null)[]; values: Node[] }
+  | { t: "unary"; op: string; operand: Node }
+  | { t: "binop"; op: string; left: Node; right: Node }
+  | { t: "subscript"; value: Node; slice: Node }
+  | { t: "starred"; value: Node };
+
+export class DecodeError extends Error {}
+
+// ---- tokenizer ----
+
+interface Tok {
+  k: "name" | "num" | "str" | "op" | "end";
+  v: string;
+  pos: number;
+  /** For strings: the decoded value, and whether it is bytes or an f-string. */
+  str?: StrInfo;
+}
+
+interface StrInfo {
+  value: string;
+  bytes: boolean;
+  f: boolean;
+}
+
+const OPS = ["**", "//", "...", "(", ")", "[", "]", "{", "}", ",", ":", "=", ".", "+", "-", "*", "/", "%", "~", "@", "|", "&", "^", "<", ">", "!", ";"];
+const NAME_RE = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/u;
+const NUM_RE = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?)[jJ]?/;
+const STR_PREFIX_RE = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?='|")/;
+
+function tokenize(src: string): Tok[] {
+  const toks: Tok[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    if (" \t\n\r\f".includes(c)) { i++; continue; }
+    if (c === "\\" && src[i + 1] === "\n") { i += 2; continue; }
+    if (c === "#") { while (i < src.length && src[i] !== "\n") i++; continue; }
+    const rest = src.slice(i, i + 2000);
+    const prefix = STR_PREFIX_RE.exec(rest);
+    if (prefix) {
+      const { end, value, bytes, f } = readString(src, i, prefix[0]);
+      toks.push({ k: "str", v: src.slice(i, end), pos: i, str: { value, bytes, f } });
+      i = end;
+      continue;
+    }
+    const num = /^\.?\d/.test(rest) ? NUM_RE.exec(rest) : null;
+    if (num) { toks.push({ k: "num", v: num[0], pos: i }); i += num[0].length; continue; }
+    const name = NAME_RE.exec(rest);
+    if (name) { toks.push({ k: "name", v: name[0], pos: i }); i += name[0].length; continue; }
+    const op = OPS.find((o) => src.startsWith(o, i));
+    if (!op) throw new DecodeError(`unexpected character ${JSON.stringify(c)} at ${i}`);
+    toks.push({ k: "op", v: op, pos: i });
+    i += op.length;
+  }
+  toks.push({ k: "end", v: "", pos: src.length });
+  return toks;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+
+/** One Python string literal from `start` (prefix included): its end and decoded value. */
+function readString(src: string, start: number, prefix: string): { end: number; value: string; bytes: boolean; f: boolean } {
+  const p = prefix.toLowerCase();
+  const raw = p.includes("r");
+  let i = start + prefix.length;
+  const q = src[i];
+  const triple = src.startsWith(q.repeat(3), i);
+  const close = triple ? q.repeat(3) : q;
+  i += close.length;
+  let value = "";
+  for (;;) {
+    if (i >= src.length) throw new DecodeError("unterminated string");
+    if (src.startsWith(close, i)) { i += close.length; break; }
+    const c = src[i];
+    if (c === "\n" && !triple) throw new DecodeError("newline in string");
+    if (c !== "\\") { value += c; i++; continue; }
+    const e = src[i + 1];
+    if (raw) { value += c + (e ?? ""); i += 2; continue; }
+    if (e === "\n") { i += 2; continue; }
+    if (e in SIMPLE_ESCAPES) { value += SIMPLE_ESCAPES[e]; i += 2; continue; }
+    const oct = /^[0-7]{1,3}/.exec(src.slice(i + 1, i + 4));
+    if (oct) { value += String.fromCodePoint(parseInt(oct[0], 8)); i += 1 + oct[0].length; continue; }
+    const hexLen = e === "x" ? 2 : !p.includes("b") && e === "u" ? 4 : !p.includes("b") && e === "U" ? 8 : 0;
+    if (hexLen) {
+      const hex = src.slice(i + 2, i + 2 + hexLen);
+      if (!new RegExp(`^[0-9a-fA-F]{${hexLen}}$`).test(hex)) throw new DecodeError("truncated \\x/\\u escape");
+      value += String.fromCodePoint(parseInt(hex, 16));
+      i += 2 + hexLen;
+      continue;
+    }
+    if (e === "N") throw new DecodeError("\\N{…} escapes are not supported");
+    value += c; // an unknown escape keeps its backslash in Python
+    i++;
+  }
+  return { end: i, value, bytes: p.includes("b"), f: p.includes("f") };
+}
+
+// ---- parser ----
+
+/** Parses `src` as one expression (a top-level comma makes a tuple, as `eval` would). */
+export function parseExpression(src: string): Node {
+  return new Parser(src).top();
+}
+
+class Parser {
+  private readonly toks: Tok[];
+  private at = 0;
+
+  constructor(private readonly src: string) {
+    this.toks = tokenize(src);
+  }
+
+  private peek(): Tok {
+    return this.toks[this.at];
+  }
+
+  private isOp(v: string): boolean {
+    return this.peek().k === "op" && this.peek().v === v;
+  }
+
+  private eat(v: string): void {
+    if (!this.isOp(v)) throw new DecodeError(`expected '${v}' at ${this.peek().pos}, got '${this.peek().v}'`);
+    this.at++;
+  }
+
+  private unexpected(): DecodeError {
+    return new DecodeError(`unexpected '${this.peek().v}' at ${this.peek().pos}`);
+  }
+
+  top(): Node {
+    const node = this.expr();
+    if (this.peek().k === "end") return node;
+    if (!this.isOp(",")) throw this.unexpected();
+    const elts = [node];
+    while (this.isOp(",")) {
+      this.at++;
+      if (this.peek().k === "end") break;
+      elts.push(this.expr());
+    }
+    if (this.peek().k !== "end") throw this.unexpected();
+    return { t: "tuple", elts };
+  }
+
+  expr(): Node {
+    if (this.peek().k === "name" && this.peek().v === "not") {
+      this.at++;
+      return { t: "unary", op: "not", operand: this.expr() };
+    }
+    return this.binary(["+", "-"], () => this.binary(["*", "/", "//", "%", "@"], () => this.factor()));
+  }
+
+  /** Left-associative operators of one precedence level. */
+  private binary(ops: string[], operand: () => Node): Node {
+    let left = operand();
+    while (ops.some((o) => this.isOp(o))) {
+      const op = this.toks[this.at++].v;
+      left = { t: "binop", op, left, right: operand() };
+    }
+    return left;
+  }
+
+  private factor(): Node {
+    if (this.isOp("-") || this.isOp("+") || this.isOp("~")) {
+      const op = this.toks[this.at++].v;
+      return { t: "unary", op, operand: this.factor() };
+    }
+    const base = this.postfix();
+    if (!this.isOp("**")) return base;
+    this.at++;
+    return { t: "binop", op: "**", left: base, right: this.factor() };
+  }
+
+  private postfix(): Node {
+    let n = this.atom();
+    for (;;) {
+      if (this.isOp("(")) n = this.callArgs(n);
+      else if (this.isOp(".")) {
+        this.at++;
+        if (this.peek().k !== "name") throw new DecodeError("expected a name after '.'");
+        n = { t: "attr", value: n, attr: this.toks[this.at++].v };
+      } else if (this.isOp("[")) {
+        this.at++;
+        const items = this.sequence("]");
+        n = { t: "subscript", value: n, slice: items.length === 1 && !items.trailingComma ? items[0] : { t: "tuple", elts: items } };
+      } else return n;
+    }
+  }
+
+  private callArgs(func: Node): Node {
+    this.eat("(");
+    const args: Node[] = [];
+    const keywords: { arg: string | null; value: Node }[] = [];
+    while (!this.isOp(")")) {
+      const next = this.toks[this.at + 1];
+      if (this.isOp("**")) {
+        this.at++;
+        keywords.push({ arg: null, value: this.expr() });
+      } else if (this.isOp("*")) {
+        this.at++;
+        args.push({ t: "starred", value: this.expr() });
+      } else if (this.peek().k === "name" && next.k === "op" && next.v === "=") {
+        const arg = this.peek().v;
+        if (keywords.some((k) => k.arg === arg)) throw new DecodeError(`keyword argument repeated: ${arg}`);
+        this.at += 2;
+        keywords.push({ arg, value: this.expr() });
+      } else {
+        if (keywords.length) throw new DecodeError("positional argument follows keyword argument");
+        args.push(this.expr());
+      }
+      if (!this.isOp(")")) this.eat(",");
+    }
+    this.eat(")");
+    return { t: "call", func, args, keywords };
+  }
+
+  /** Comma-separated expressions up to `close` (consumed). */
+  private sequence(close: string): Node[] & { trailingComma?: boolean } {
+    const items: Node[] & { trailingComma?: boolean } = [];
+    while (!this.isOp(close)) {
+      if (this.isOp("*")) {
+        this.at++;
+        items.push({ t: "starred", value: this.expr() });
+      } else items.push(this.expr());
+      if (this.isOp(close)) break;
+      this.eat(",");
+      items.trailingComma = this.isOp(close);
+    }
+    this.eat(close);
+    return items;
+  }
+
+  private atom(): Node {
+    const tok = this.peek();
+    if (tok.k === "num") return this.at++, { t: "const", v: numberValue(tok.v) };
+    if (tok.k === "str") return this.strings();
+    if (tok.k === "name") {
+      this.at++;
+      if (tok.v === "True") return { t: "const", v: true };
+      if (tok.v === "False") return { t: "const", v: false };
+      if (tok.v === "None") return { t: "const", v: null };
+      if (KEYWORDS.has(tok.v)) throw new DecodeError(`unsupported syntax: ${tok.v}`);
+      return { t: "name", id: tok.v };
+    }
+    if (this.isOp("...")) return this.at++, { t: "const", v: "...", ellipsis: true };
+    if (this.isOp("(")) {
+      this.at++;
+      const items = this.sequence(")");
+      return items.length === 1 && !items.trailingComma ? items[0] : { t: "tuple", elts: items };
+    }
+    if (this.isOp("[")) {
+      this.at++;
+      return { t: "list", elts: this.sequence("]") };
+    }
+    if (this.isOp("{")) return this.braces();
+    throw this.unexpected();
+  }
+
+  /** A dict or set display. */
+  private braces(): Node {
+    this.eat("{");
+    const keys: (Node | null)[] = [];
+    const values: Node[] = [];
+    const elts: Node[] = [];
+    while (!this.isOp("}")) {
+      if (this.isOp("**")) {
+        this.at++;
+        keys.push(null);
+        values.push(this.expr());
+      } else {
+        const first = this.expr();
+        if (this.isOp(":")) {
+          this.at++;
+          keys.push(first);
+          values.push(this.expr());
+        } else elts.push(first);
+      }
+      if (!this.isOp("}")) this.eat(",");
+    }
+    this.eat("}");
+    if (elts.length && keys.length) throw new DecodeError("mixed set and dict display");
+    return elts.length ? { t: "set", elts } : { t: "dict", keys, values };
+  }
+
+  /** Adjacent literals concatenate; bytes and str cannot mix; any f-string makes a JoinedStr. */
+  private strings(): Node {
+    const parts: StrInfo[] = [];
+    const startPos = this.peek().pos;
+    let endPos = startPos;
+    while (this.peek().k === "str") {
+      const t = this.toks[this.at++];
+      parts.push(t.str!);
+      endPos = t.pos + t.v.length;
+    }
+    if (new Set(parts.map((p) => p.bytes)).size > 1) throw new DecodeError("cannot mix bytes and nonbytes literals");
+    if (parts.some((p) => p.f)) return { t: "fstring", src: this.src.slice(startPos, endPos) };
+    const text = parts.map((p) => p.value).join("");
+    return { t: "const", v: parts[0].bytes ? new PyOther("bytes", "b" + JSON.stringify(text)) : text };
+  }
+}
+
+const KEYWORDS = new Set(["and", "or", "not", "in", "is", "if", "else", "for", "lambda", "yield", "await", "def", "class", "return", "import", "from", "as", "with", "while", "pass", "break", "continue", "global", "nonlocal", "del", "assert", "raise", "try", "except", "finally", "elif", "async"]);
+
+function numberValue(text: string): PyValue {
+  const s = text.replace(/_/g, "");
+  if (/[jJ]$/.test(s)) return new PyOther("complex", s);
+  if (/^0[xXoObB]/.test(s)) return BigInt(s);
+  if (/[.eE]/.test(s)) return Number(s);
+  if (/^0+\d/.test(s) && !/^0+$/.test(s)) throw new DecodeError("leading zeros in a decimal integer");
+  return BigInt(s);
+}
