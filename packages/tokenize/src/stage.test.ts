@@ -109,6 +109,7 @@ describe("tokenize stage", () => {
     expect(stats.tokens).toBe(rows.reduce((n, r) => n + r.input_ids.length, 0));
     expect(stats.packing_efficiency).toBeCloseTo(stats.tokens / (rows.length * 64));
     expect(bundle.template).toEqual({ name: "chatml", specialTokens: COURSE });
+    expect(Object.keys(stats.tokenizer_sha256)).toEqual(["tokenizer.json", "tokenizer_config.json", "tooltune_tokenizer.json"]);
   });
 
   it("takes the special tokens from params and the template from the rows when the manifest has neither", async () => {
@@ -126,6 +127,15 @@ describe("tokenize stage", () => {
     expect(stats.skipped_untrained).toBe(1);
     expect(stats.examples).toBe(2);
     expect(rejects).toEqual([]);
+  });
+
+  it("fails under --strict when a row was rejected, and handles an empty input", async () => {
+    const input = await formattedInput(join(tmp, "in-strict"), ROWS);
+    const err = await runStageForTest(tokenizeStage, { params: { max_length: 64, overflow: "drop" }, inputs: [input], finalDir: join(tmp, "strict"), strict: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "REJECTS" });
+    expect(existsSync(join(tmp, "strict"))).toBe(false);
+    const empty = await run("empty", {}, [await formattedInput(join(tmp, "in-empty"), [])]);
+    expect([empty.rows.length, empty.stats.tokens, empty.stats.packing_efficiency]).toEqual([0, 0, 0]);
   });
 
   it("drops over-long examples with a reason when overflow is drop", async () => {

@@ -5,8 +5,9 @@
  * Then, over the whole corpus: optional vocabulary trim (needs every id first), packing per split
  * (first-fit decreasing needs every length first), rows written in a deterministic order.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DatasetWriter, TooltuneError, defineStage, inputOfKind, openDataset, type Dataset, type FormattedRow, type Manifest, type StageContext } from "@tooltune/core";
+import { DatasetWriter, TooltuneError, defineStage, sha256, inputOfKind, openDataset, type Dataset, type FormattedRow, type Manifest, type StageContext } from "@tooltune/core";
 import { getSpecialTokens } from "@tooltune/format";
 import { loadTokenizerBundle, type TokenizerBundle } from "./bundle.js";
 import { checkSpans, lossMask } from "./mask.js";
@@ -57,7 +58,7 @@ export const tokenizeStage = defineStage({
     const rows = makeRows(examples, params, bundle.padId);
     await writer.write(rows);
     bundle.save(join(ctx.outDir, TOKENIZER_DIR));
-    const stats = statsOf(params, bundle, examples, rows, counts, reuse !== undefined);
+    const stats = { ...statsOf(params, bundle, examples, rows, counts, reuse !== undefined), tokenizer_sha256: bundleHashes(join(ctx.outDir, TOKENIZER_DIR)) };
     report(ctx, stats, counts);
     await writer.finish(ctx.provenance, stats);
     if (ctx.strict && writer.rejectCount > 0) {
@@ -214,6 +215,14 @@ function statsOf(params: TokenizeParams, bundle: TokenizerBundle, examples: Spli
     special_tokens: Object.fromEntries(bundle.specialTokens.map((t) => [t.content, t.id])),
     template: bundle.template,
   };
+}
+
+/**
+ * The manifest's contentHash covers only the Parquet parts; these hashes let train/eval (and a
+ * person) see which bundle a dataset carries, e.g. after only eos_token changed.
+ */
+function bundleHashes(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, sha256(readFileSync(join(dir, name)))]));
 }
 
 function report(ctx: StageContext, s: Record<string, unknown>, counts: Counts): void {
