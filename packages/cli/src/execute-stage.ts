@@ -58,7 +58,20 @@ export async function executeStage(run: StageRun): Promise<Manifest> {
   });
 }
 
-function asStageError(e: unknown, run: StageRun): TooltuneError {
+/**
+ * A TooltuneError from another copy of core (a stage module loaded through tsx resolves
+ * @tooltune/core to dist/, not to the instance the runner uses) is still one of ours.
+ */
+export function sameFamily(e: unknown): TooltuneError | undefined {
+  if (e instanceof TooltuneError) return e;
+  if (!(e instanceof Error) || e.name !== "TooltuneError") return undefined;
+  const x = e as Error & Partial<Pick<TooltuneError, "code" | "where" | "fix" | "stage">>;
+  if (typeof x.code === "string") return new TooltuneError(x.code, x.message, { where: x.where, fix: x.fix, stage: x.stage, cause: x.cause });
+  return undefined;
+}
+
+function asStageError(error: unknown, run: StageRun): TooltuneError {
+  const e = sameFamily(error) ?? error;
   if (run.signal.aborted) {
     return e instanceof TooltuneError && e.code === "INTERRUPTED" ? e : new TooltuneError("INTERRUPTED", "stopped by the user", { stage: run.name, cause: e });
   }

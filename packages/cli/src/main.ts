@@ -1,6 +1,7 @@
 import yargs, { type Argv } from "yargs";
 import { z } from "zod";
-import { createLogger, isTooltuneError, TOOL, TooltuneError, type Logger, type StageDefinition } from "@tooltune/core";
+import { createLogger, TOOL, TooltuneError, type Logger, type StageDefinition } from "@tooltune/core";
+import { sameFamily } from "./execute-stage.js";
 import { runOneStage } from "./oneoff.js";
 import { acceptsKey } from "./pipeline.js";
 import { runPipeline } from "./run.js";
@@ -141,17 +142,18 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     return 0;
   } catch (e) {
     full.err(describeError(e));
-    return isTooltuneError(e) && e.code === "INTERRUPTED" ? 130 : 1;
+    return sameFamily(e)?.code === "INTERRUPTED" ? 130 : 1;
   } finally {
     process.off("SIGINT", onSigint);
   }
 }
 
-function describeError(e: unknown): string {
-  if (isTooltuneError(e)) {
+function describeError(error: unknown): string {
+  const e = sameFamily(error);
+  if (e) {
     const cause = e.cause instanceof Error && !e.message.includes(e.cause.message) ? `\n  cause: ${e.cause.message}` : "";
     return e.format() + cause;
   }
   // Not one of ours: a bug. Say so with the stack so it can be reported.
-  return `INTERNAL: ${(e as Error)?.stack ?? String(e)}`;
+  return `INTERNAL: ${(error as Error)?.stack ?? String(error)}`;
 }

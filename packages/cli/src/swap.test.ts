@@ -102,6 +102,11 @@ stages:
     expect(await readFile(join(dir, "runs/m/shout/note.txt"), "utf8")).toBe("HIHI");
   });
 
+  it("keeps code, where and fix of a TooltuneError thrown by another copy of core", async () => {
+    const yaml = `pipeline: m\nstages:\n  x: { uses: ${relative(dir, join(fixtures, "fail-stage.mjs"))} }\n`;
+    await expect(run(yaml)).rejects.toMatchObject({ code: "INPUT", where: "data.jsonl:3", fix: "fix line 3", stage: "x", message: "row 3 is not JSON" });
+  });
+
   it("a module that exports no stage is a config error at uses:", async () => {
     const yaml = `pipeline: m\nstages:\n  x:\n    uses: ${relative(dir, join(fixtures, "not-a-stage.mjs"))}\n`;
     await expect(run(yaml)).rejects.toMatchObject({ code: "CONFIG", stage: "x", where: "p.yaml:4:11", message: /missing version, run, params/ });
