@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createModel, loadModel, resizeTokenEmbeddings, saveModel } from "./checkpoint.js";
-import { fromHfConfig, makeConfig, toHfConfig } from "./config.js";
+import { fromHfConfig, hfConfigJson, makeConfig, toHfConfig } from "./config.js";
 import { readSafetensors, writeSafetensors } from "./safetensors.js";
 import { maxRelErr, useTestBackend, values } from "./test-helpers.js";
 
@@ -20,6 +20,15 @@ describe("checkpoints", () => {
       const c = makeConfig(family, { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 3, numAttentionHeads: 4 });
       expect(fromHfConfig(toHfConfig(c))).toEqual(c);
     }
+  });
+
+  it("config.json keeps float fields floats (transformers 5 rejects 3 for 3.0)", () => {
+    const c = makeConfig("gemma2", { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, finalLogitSoftcapping: 30, ropeTheta: 10000 });
+    const text = hfConfigJson(toHfConfig(c));
+    expect(text).toContain('"final_logit_softcapping": 30.0');
+    expect(text).toContain('"rope_theta": 10000.0');
+    expect(text).toContain('"vocab_size": 40,');
+    expect(fromHfConfig(JSON.parse(text))).toEqual(c);
   });
 
   it("fresh init is deterministic in the seed", () => {

@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromHfConfig, toHfConfig, type ModelConfig } from "./config.js";
+import { fromHfConfig, hfConfigJson, toHfConfig, type ModelConfig } from "./config.js";
 import { CausalLM, isLinearWeight, type Params } from "./model.js";
 import { readSafetensors, writeSafetensors, dtypeBytes, type HostTensor, type StDtype } from "./safetensors.js";
 
@@ -93,7 +93,7 @@ export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}):
   const maxShard = opts.maxShardBytes ?? 5e9;
   mkdirSync(dir, { recursive: true });
   const torchDtype = { F32: "float32", F16: "float16", BF16: "bfloat16" } as const;
-  writeFileSync(join(dir, "config.json"), JSON.stringify(toHfConfig({ ...model.config, torchDtype: torchDtype[dtype] }), null, 2) + "\n");
+  writeFileSync(join(dir, "config.json"), hfConfigJson(toHfConfig({ ...model.config, torchDtype: torchDtype[dtype] })));
   const shards: Map<string, HostTensor>[] = [new Map()];
   let size = 0;
   let total = 0;

@@ -181,3 +181,12 @@ export function makeConfig(family: Family, over: Partial<ModelConfig> & Pick<Mod
   if (over.numHiddenLayers !== undefined && !over.layerTypes) merged.layerTypes = layerTypesOf({}, family, over.numHiddenLayers);
   return merged;
 }
+
+// transformers ≥ 5 validates config types strictly: a float field written as `3` is rejected.
+const FLOAT_KEYS = new Set(["rms_norm_eps", "rope_theta", "initializer_range", "attn_logit_softcapping", "final_logit_softcapping", "factor", "low_freq_factor", "high_freq_factor"]);
+
+/** config.json text: float fields keep a decimal point (3 → 3.0). */
+export function hfConfigJson(hf: Record<string, unknown>): string {
+  const text = JSON.stringify(hf, (key, v) => (FLOAT_KEYS.has(key) && Number.isInteger(v) ? `__float__${v}` : v), 2);
+  return text.replace(/"__float__(-?\d+)"/g, "$1.0") + "\n";
+}
