@@ -1,4 +1,4 @@
-// `npm run bench -- model [-- --backends=wasm,cpu --steps=3]`: forward and LoRA train-step
+// `npm run bench -- model [-- --backends=wasm,cpu --steps=2]`: forward and LoRA train-step
 // (forward + backward w.r.t. the adapter) tokens/s for config A on each available backend.
 // Config A (issue 5): llama, hidden 256, 4 layers, 8 heads, 4 kv heads, intermediate 688,
 // vocab 4096, batch 8 × 256, LoRA r 16 on all projections. Reference: PyTorch + PEFT on one core,
@@ -9,7 +9,7 @@ import { createLora, defaultLoraConfig } from "@tooltune/lora";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const backends = (arg("backends")?.split(",") ?? [...BACKENDS]) as BackendName[];
-const steps = Number(arg("steps") ?? 3);
+const steps = Number(arg("steps") ?? 2);
 const [B, T] = [8, 256];
 
 const config = makeConfig("llama", { vocabSize: 4096, hiddenSize: 256, intermediateSize: 688, numHiddenLayers: 4, numAttentionHeads: 8, numKeyValueHeads: 4 });
