@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toRow, type Conversation } from "./conversation.js";
 import { formatStage } from "./format-stage.js";
 import { ingestStage } from "./ingest/stage.js";
-import { courseExamples, SHARED_DATA } from "./testing.js";
+import { courseExamples, SHARED_DATA } from "./test-data.js";
 
 let root: string;
 beforeAll(async () => {

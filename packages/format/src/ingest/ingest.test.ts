@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { globSync } from "tinyglobby";
 import type { Conversation } from "../conversation.js";
-import { SHARED_DATA } from "../testing.js";
+import { SHARED_DATA } from "../test-data.js";
 import { detectFormat, ingestRecord, splitOf, type SourceFormat } from "./adapt.js";
 import { bfclCategory, loadBfclAnswers } from "./bfcl.js";
 import { readRecords } from "./records.js";

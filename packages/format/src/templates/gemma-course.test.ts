@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ingestRecord } from "../ingest/adapt.js";
-import { courseExamples } from "../testing.js";
+import { courseExamples } from "../test-data.js";
 import type { Conversation } from "../conversation.js";
 import { courseToolPrompt, gemmaCourse } from "./gemma-course.js";
 
