@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeToolCall } from "../codec.js";
 import type { Conversation, Message, ToolSchema } from "../conversation.js";
+import { ingestRecord } from "../ingest/adapt.js";
+import { readRecords } from "../ingest/records.js";
+import { SHARED_DATA } from "../test-data.js";
 import { resolveTokenizerConfig } from "./hf.js";
 import { getTemplate } from "./index.js";
 import { trainedText } from "./types.js";
@@ -68,5 +71,31 @@ describe("hf template: Qwen3 equals transformers byte for byte", () => {
     } finally {
       rmSync(dir, { recursive: true });
     }
+  });
+
+  it("spans every multi-turn row of glaive and tau-bench; refuses the course rows whose history had reasoning", async () => {
+    const counts: Record<string, [number, number]> = {};
+    for (const f of ["glaive_toolcall_en_demo/glaive_toolcall_en_demo.json", "tau_bench_gpt4o_airline/gpt-4o-airline.json", "course/notebook_examples.jsonl"]) {
+      counts[f] = [0, 0];
+      for await (const rec of readRecords(SHARED_DATA + f)) {
+        const r = ingestRecord(rec.value, "auto", { source: f }, { seed: 1, testFraction: 0 });
+        if (!("conv" in r)) throw new Error(r.problem.reason);
+        let trained: string[];
+        try {
+          trained = trainedText(qwen3.render(r.conv));
+        } catch {
+          counts[f][1]++;
+          continue;
+        }
+        const turns = r.conv.messages.filter((m) => m.role === "assistant");
+        expect(trained.length).toBe(turns.length);
+        for (const [k, m] of turns.entries()) {
+          expect(trained[k].endsWith("<|im_end|>")).toBe(true);
+          expect(trained[k]).toContain(m.content);
+        }
+        counts[f][0]++;
+      }
+    }
+    expect(Object.values(counts)).toEqual([[150, 0], [100, 0], [0, 2]]);
   });
 });
