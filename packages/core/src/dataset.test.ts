@@ -166,6 +166,7 @@ describe("DatasetWriter + openDataset", () => {
     const ds = await openDataset(join(root, "convs"));
     const rows = await ds.readAll({ columns: ["id", "split"] });
     expect(rows[0]).toEqual({ id: "c0", split: "test" });
+    await expect(ds.readAll({ columns: ["id", "nope"] })).rejects.toThrow(/no column nope/);
   });
 
   it("names row and field when a row does not match the schema", async () => {
@@ -183,6 +184,32 @@ describe("DatasetWriter + openDataset", () => {
     const nullErr = await (await DatasetWriter.create(join(root, "bad3"), { kind: "tokens", rowGroupRows: 1 }))
       .write([{ id: null, input_ids: [], loss_mask: [], position_ids: [], n_examples: 1, split: "train" }]).catch((e) => e);
     expect(nullErr.message).toMatch(/null in a non-nullable field \(row 0, field id\)/);
+  });
+
+  it("iterates rows one by one, and says which file when a part is damaged", async () => {
+    const dir = join(root, "convs");
+    const ids: string[] = [];
+    for await (const r of (await openDataset<ConversationRow>(dir)).rows({ columns: ["id"] })) ids.push(r.id);
+    expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `c${i}`));
+    // same size, the column data overwritten: the footer (metadata) still parses, the data does not
+    const damaged = join(root, "damaged");
+    const w = await DatasetWriter.create(damaged, { kind: "conversations" });
+    await w.write(Array.from({ length: 50 }, (_, i) => conversation(i)));
+    await w.finish(provenance);
+    const part = join(damaged, "part-00000.parquet");
+    const bytes = await readFile(part);
+    const footer = bytes.readUInt32LE(bytes.length - 8);
+    bytes.fill(0x55, 4, bytes.length - 8 - footer);
+    await writeFile(part, bytes);
+    const err = await (await openDataset(damaged)).readAll().catch((e) => e);
+    expect(err).toBeInstanceOf(TooltuneError);
+    expect(err.where).toBe(`${part}:row-group-0`);
+    // and the wasm reader still works afterwards
+    expect((await (await openDataset(dir)).readAll()).length).toBe(20);
+  });
+
+  it("refuses an unknown kind without a schema", async () => {
+    await expect(DatasetWriter.create(join(root, "unknown"), { kind: "nope" })).rejects.toThrow(/no Arrow schema for dataset kind 'nope'/);
   });
 
   it("refuses a directory without a manifest, saying it is incomplete", async () => {

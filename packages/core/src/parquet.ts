@@ -1,8 +1,11 @@
 /**
- * Reading Parquet through parquet-wasm (Rust's parquet crate compiled to wasm): a file is opened
- * as a Blob (read lazily), one row group at a time, and crosses the wasm boundary as an Arrow IPC
- * stream. Every wasm-side object is freed or consumed here, so the wasm heap stays at its
- * high-water mark instead of growing with each file (parquet.test.ts checks this).
+ * Reading Parquet through parquet-wasm (Rust's parquet crate compiled to wasm), one row group at
+ * a time; tables cross the wasm boundary as Arrow IPC streams. Every wasm-side object is freed or
+ * consumed here, so the wasm heap stays at its high-water mark (parquet.test.ts checks this).
+ *
+ * Row groups are decoded with the synchronous `readParquet`, not `ParquetFile.read`: on damaged
+ * data the decoder panics, and a panic inside the async reader leaves its promise pending forever
+ * (a hang), while the sync call throws and becomes a TooltuneError naming the file and row group.
  */
 import { openAsBlob } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -21,36 +24,62 @@ export interface ParquetReader {
   close(): void;
 }
 
-export async function openParquet(path: string): Promise<ParquetReader> {
-  let file: pw.ParquetFile;
+interface Footer {
+  schema: Schema;
+  groups: number[];
+  numRows: number;
+}
+
+/** Schema and row-group sizes from the footer only (the Blob reads just those bytes). */
+async function readFooter(path: string): Promise<Footer> {
+  let file: pw.ParquetFile | undefined;
   try {
     file = await pw.ParquetFile.fromFile(await openAsBlob(path));
+    const meta = file.metadata();
+    const groups = meta.rowGroups().map((g) => {
+      const n = g.numRows();
+      g.free();
+      return n;
+    });
+    const fileMeta = meta.fileMetadata();
+    const numRows = fileMeta.numRows();
+    fileMeta.free();
+    meta.free();
+    return { schema: tableFromIPC(file.schema().intoIPCStream()).schema, groups, numRows };
   } catch (cause) {
     throw new TooltuneError("INPUT", `cannot read Parquet file: ${errorText(cause)}`, { where: path, cause, fix: "check that the file exists and is Parquet" });
+  } finally {
+    file?.free();
   }
-  const meta = file.metadata();
-  const groups = meta.rowGroups().map((g) => {
-    const n = g.numRows();
-    g.free();
-    return n;
-  });
-  const fileMeta = meta.fileMetadata();
-  const numRows = fileMeta.numRows();
-  fileMeta.free();
-  meta.free();
-  const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
-  let closed = false;
+}
+
+export async function openParquet(path: string): Promise<ParquetReader> {
+  const { schema, groups, numRows } = await readFooter(path);
+  let bytes: Uint8Array | null = await readFile(path);
   return {
     path, schema, numRows, numRowGroups: groups.length,
     rowGroupRows: (i) => groups[i],
     async readRowGroup(i, columns) {
-      // batchSize = the group's size, so one row group arrives as one record batch
-      const t = await file.read({ rowGroups: [i], batchSize: Math.max(1, groups[i]), ...(columns ? { columns } : {}) });
-      return tableFromIPC(t.intoIPCStream());
+      if (!bytes) throw new TooltuneError("INTERNAL", "Parquet reader used after close()", { where: path });
+      const missing = columns?.filter((c) => !schema.fields.some((f) => f.name === c)) ?? [];
+      if (missing.length > 0) {
+        throw new TooltuneError("SCHEMA", `no column ${missing.join(", ")} in a Parquet file`, {
+          where: path, fix: `columns are: ${schema.fields.map((f) => f.name).join(", ")}`,
+        });
+      }
+      try {
+        // batchSize = the group's size, so one row group arrives as one record batch. The sync
+        // reader decodes every column (it ignores `columns`): projection happens on the Arrow side.
+        const table = tableFromIPC(pw.readParquet(bytes, { rowGroups: [i], batchSize: Math.max(1, groups[i]) }).intoIPCStream());
+        return columns ? table.select(columns) : table;
+      } catch (cause) {
+        throw new TooltuneError("INPUT", `cannot read row group ${i} of a Parquet file: ${errorText(cause)}`, {
+          where: `${path}:row-group-${i}`, cause, fix: "the file is damaged: rewrite it (or rerun the stage that made it)",
+        });
+      }
     },
     close() {
-      if (!closed) file.free();
-      closed = true;
+      bytes = null;
     },
   };
 }
