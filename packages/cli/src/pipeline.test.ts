@@ -148,6 +148,11 @@ describe("parsePipeline", () => {
     expect(p.stages[1].where).toBe("p.yaml:5:3");
   });
 
+  it("reads empty needs: and with: as empty", async () => {
+    const p = await parse(lines("pipeline: p", "stages:", "  a:", "    uses: gen", "    needs:", "    with:"));
+    expect(p.stages[0]).toMatchObject({ needs: [], params: { n: 3 } });
+  });
+
   it("reads a cmd stage's spec as its params", async () => {
     const p = await parse(lines("pipeline: p", "stages:", "  a:", "    cmd: echo ${params.x} > ${out}/f", "    deps: [data.txt]", "    kind: adapter", "    with: { x: 1 }"));
     expect(p.stages[0]).toMatchObject({ kind: "cmd", params: { cmd: "echo ${params.x} > ${out}/f", deps: ["data.txt"], kind: "adapter", with: { x: 1 } } });

@@ -14,8 +14,9 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const StageSpecSchema = z.strictObject({
   uses: z.string().min(1).optional(),
   cmd: z.string().min(1).optional(),
-  needs: z.array(z.string()).default([]),
-  with: z.record(z.string(), z.unknown()).default({}),
+  // `needs:` or `with:` written with nothing after them parse as null: read that as empty.
+  needs: z.array(z.string()).nullish().transform((v) => v ?? []),
+  with: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
   deps: z.array(z.string()).optional(),
   kind: z.string().min(1).optional(),
 });
