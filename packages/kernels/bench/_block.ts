@@ -2,6 +2,7 @@
 // vocab 4096) with an LM head and cross-entropy, for profiling a training step until the model
 // package's own llama exists. Projections run on [B*T, H] like the model does.
 import * as tf from "@tensorflow/tfjs-core";
+import { crossEntropy } from "../src/index.js";
 
 export const configA = { hidden: 256, heads: 8, kvHeads: 4, intermediate: 688, vocab: 4096, batch: 8, seq: 256 };
 type Config = typeof configA;
@@ -40,11 +41,15 @@ function attention(c: Config, x: tf.Tensor, w: Record<string, tf.Tensor>, mask: 
   return tf.matMul(tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [c.batch * c.seq, c.hidden]), w.o); // [B*T, H]
 }
 
-/** Loss of one layer + LM head on random data; returns a function for tf.grads over the weights. */
-export function blockLoss(c: Config) {
+/**
+ * Loss of one layer + LM head on random data; returns a function for tf.grads over the weights.
+ * fused: the loss through crossEntropy (one native op) instead of tfjs's logSoftmax and oneHot.
+ */
+export function blockLoss(c: Config, fused: boolean) {
   const hd = c.hidden / c.heads;
   const x = tf.randomNormal([c.batch * c.seq, c.hidden]);
-  const labels = tf.oneHot(tf.randomUniform([c.batch * c.seq], 0, c.vocab, "int32"), c.vocab);
+  const ids = tf.randomUniform([c.batch * c.seq], 0, c.vocab, "int32") as tf.Tensor1D;
+  const labels = tf.oneHot(ids, c.vocab);
   const mask = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([c.seq, c.seq]), -1, 0)), -1e9); // [T, T]
   const pos = tf.mul(tf.reshape(tf.range(0, c.seq), [c.seq, 1]), tf.pow(10000, tf.div(tf.range(0, hd, 2), -hd)));
   const angles = tf.concat([pos, pos], 1); // [T, hd]
@@ -57,6 +62,7 @@ export function blockLoss(c: Config) {
     const gate = tf.matMul(n2, w.gate); // [B*T, I]
     const mlp = tf.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), tf.matMul(n2, w.up)), w.down); // SiLU-gated MLP
     const logits = tf.matMul(tf.add(h, mlp), w.lmHead); // [B*T, V]
+    if (fused) return tf.mean(crossEntropy(logits as tf.Tensor2D, ids));
     return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), -1)));
   };
   return { names, loss };

@@ -109,11 +109,11 @@ async function stockBackends() {
   for (const r of rows) console.log(r);
 }
 
-async function trainingStep(threads: number) {
+async function trainingStep(threads: number, fused: boolean) {
   await tf.setBackend("native");
   setThreads(threads);
   const weights = makeWeights(configA);
-  const { names, loss } = blockLoss(configA);
+  const { names, loss } = blockLoss(configA, fused);
   const grads = tf.grads(loss);
   const step = () => tf.dispose(grads(names.map((n) => weights[n])));
   // Between steps, yield to the event loop as packages/train's loop does: freed output
@@ -150,7 +150,7 @@ async function trainingStep(threads: number) {
   }
   const total = [...byKernel.values()].reduce((x, y) => x + y.ms, 0);
   const cpuMs = (stepCpu.user + stepCpu.system) / 1e3;
-  console.log(`\nconfig-A layer + LM head, forward+backward (tf.grads), native, ${threads} thread(s): ${(t.wall * 1e3).toFixed(0)} ms/step wall` +
+  console.log(`\nconfig-A layer + LM head, forward+backward (tf.grads), native, ${threads} thread(s), loss ${fused ? "crossEntropy (fused)" : "tfjs ops"}: ${(t.wall * 1e3).toFixed(0)} ms/step wall` +
     ` (${(T / t.wall).toFixed(0)} tokens/s), ${cpuMs.toFixed(0)} ms CPU (${((T * 1e3) / cpuMs).toFixed(0)} tokens per CPU-second)`);
   const m = matmulStats;
   console.log(`  matmuls: ${(m.flops / 1e9).toFixed(1)} GFLOP in ${m.wallMs.toFixed(0)} ms wall = ${gf(m.flops, m.wallMs / 1e3)} GFLOP/s;` +
@@ -172,5 +172,6 @@ if (!stepOnly) {
   await matmuls();
   await stockBackends();
 }
-await trainingStep(1);
-await trainingStep(2);
+await trainingStep(1, false);
+await trainingStep(1, true);
+await trainingStep(2, true);

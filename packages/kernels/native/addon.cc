@@ -187,6 +187,38 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   return Napi::Float32Array::New(env, static_cast<size_t>(n), ab, 0);
 }
 
+// crossEntropy(logits, targets, loss, rows, n) and crossEntropyGrad(logits, targets, dy, dx, rows, n).
+bool checkCrossEntropy(const Napi::CallbackInfo& info, int64_t* rows, int64_t* n) {
+  Napi::Env env = info.Env();
+  bool grad = info.Length() == 6;
+  if (!isF32(info[0]) || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      !isF32(info[2]) || (grad && !isF32(info[3])))
+    return fail(env, "crossEntropy: logits/dy/out must be Float32Arrays and targets an Int32Array");
+  *rows = info[grad ? 4 : 3].As<Napi::Number>().Int64Value();
+  *n = info[grad ? 5 : 4].As<Napi::Number>().Int64Value();
+  auto len = [&](int i) { return static_cast<int64_t>(info[i].As<Napi::TypedArray>().ElementLength()); };
+  if (*rows < 0 || *n < 0 || len(0) < *rows * *n || len(1) < *rows || len(2) < *rows ||
+      (grad && len(3) < *rows * *n))
+    return fail(env, "crossEntropy: arrays shorter than rows x n");
+  return true;
+}
+
+Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
+  int64_t rows, n;
+  if (checkCrossEntropy(info, &rows, &n))
+    tt::crossEntropyRows(info[0].As<Napi::Float32Array>().Data(), info[1].As<Napi::Int32Array>().Data(),
+                         info[2].As<Napi::Float32Array>().Data(), rows, n);
+  return info.Env().Undefined();
+}
+
+Napi::Value CrossEntropyGrad(const Napi::CallbackInfo& info) {
+  int64_t rows, n;
+  if (checkCrossEntropy(info, &rows, &n))
+    tt::crossEntropyGrad(info[0].As<Napi::Float32Array>().Data(), info[1].As<Napi::Int32Array>().Data(),
+                         info[2].As<Napi::Float32Array>().Data(), info[3].As<Napi::Float32Array>().Data(), rows, n);
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   tt::setThreads(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(info.Env(), tt::getThreads());
@@ -206,6 +238,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["sgemm"] = Napi::Function::New(env, Sgemm);
   exports["binary"] = Napi::Function::New(env, Binary);
   exports["copy"] = Napi::Function::New(env, Copy);
+  exports["crossEntropy"] = Napi::Function::New(env, CrossEntropy);
+  exports["crossEntropyGrad"] = Napi::Function::New(env, CrossEntropyGrad);
   exports["alloc"] = Napi::Function::New(env, Alloc);
   exports["unary"] = Napi::Function::New(env, Unary);
   exports["reduce"] = Napi::Function::New(env, Reduce);

@@ -128,6 +128,54 @@ void reduceRows(Reduce op, const float* x, float* y, int64_t rows, int64_t n) {
   });
 }
 
+namespace {
+
+// max and log(sum(exp(x - max))) of a row, the sum in double as tfjs's cpu kernels sum.
+void rowLogSumExp(const float* x, int64_t n, float* max, double* logSum) {
+  float m = -INFINITY;
+  for (int64_t i = 0; i < n; i++) m = std::max(m, x[i]);
+  double sum = 0;
+  for (int64_t i = 0; i < n; i++) sum += std::exp(x[i] - m);
+  *max = m;
+  *logSum = std::log(sum);
+}
+
+template <class Row>
+void parallelRowsOf(int64_t rows, int64_t n, Row row) {
+  int64_t rowsPerTask = std::max<int64_t>(1, kChunk / std::max<int64_t>(n, 1));
+  int tasks = static_cast<int>((rows + rowsPerTask - 1) / rowsPerTask);
+  parallelFor(tasks, [&](int t) {
+    for (int64_t r = t * rowsPerTask; r < std::min(rows, (t + 1) * rowsPerTask); r++) row(r);
+  });
+}
+
+}  // namespace
+
+void crossEntropyRows(const float* logits, const int32_t* targets, float* loss, int64_t rows, int64_t n) {
+  parallelRowsOf(rows, n, [&](int64_t r) {
+    const float* x = logits + r * n;
+    float max;
+    double logSum;
+    rowLogSumExp(x, n, &max, &logSum);
+    int32_t t = targets[r];
+    loss[r] = t >= 0 && t < n ? static_cast<float>(max + logSum - x[t]) : NAN;
+  });
+}
+
+void crossEntropyGrad(const float* logits, const int32_t* targets, const float* dy, float* dx, int64_t rows, int64_t n) {
+  parallelRowsOf(rows, n, [&](int64_t r) {
+    const float* x = logits + r * n;
+    float* g = dx + r * n;
+    float max;
+    double logSum;
+    rowLogSumExp(x, n, &max, &logSum);
+    float shift = static_cast<float>(max + logSum), scale = dy[r];
+    for (int64_t i = 0; i < n; i++) g[i] = std::exp(x[i] - shift) * scale;
+    int32_t t = targets[r];
+    if (t >= 0 && t < n) g[t] -= scale;
+  });
+}
+
 void softmaxRows(const float* x, float* y, int64_t rows, int64_t n) {
   int64_t rowsPerTask = std::max<int64_t>(1, kChunk / std::max<int64_t>(n, 1));
   int tasks = static_cast<int>((rows + rowsPerTask - 1) / rowsPerTask);

@@ -31,4 +31,10 @@ void reduceRows(Reduce op, const float* x, float* y, int64_t rows, int64_t n);
 // Softmax of each contiguous row of length n: rows x n in, rows x n out.
 void softmaxRows(const float* x, float* y, int64_t rows, int64_t n);
 
+// Cross-entropy of each row of logits (rows x n) against an integer target per row:
+// loss[r] = logsumexp(row) - row[target[r]]. Targets outside [0, n) give NaN.
+void crossEntropyRows(const float* logits, const int32_t* targets, float* loss, int64_t rows, int64_t n);
+// Its gradient: dx = (softmax(row) - onehot(target)) * dy[r].
+void crossEntropyGrad(const float* logits, const int32_t* targets, const float* dy, float* dx, int64_t rows, int64_t n);
+
 }  // namespace tt

@@ -19,6 +19,8 @@ export interface Addon {
   /** op: 0 sum, 1 max, over each contiguous row of n. */
   reduce(op: number, x: Float32Array, y: Float32Array, rows: number, n: number): void;
   softmax(x: Float32Array, y: Float32Array, rows: number, n: number): void;
+  crossEntropy(logits: Float32Array, targets: Int32Array, loss: Float32Array, rows: number, n: number): void;
+  crossEntropyGrad(logits: Float32Array, targets: Int32Array, dy: Float32Array, dx: Float32Array, rows: number, n: number): void;
   /** n uninitialised floats over recycled native memory (see native/buffers.h). */
   alloc(n: number): Float32Array;
   setThreads(n: number): number;

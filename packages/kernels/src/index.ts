@@ -1,3 +1,4 @@
 export { backendName, nativeAvailable, registerNativeBackend, type Registered } from "./backend.js";
 export { sgemm, type SgemmArgs } from "./sgemm.js";
 export { getThreads, setThreads } from "./threads.js";
+export { crossEntropy } from "./cross-entropy.js";
