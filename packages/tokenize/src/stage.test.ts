@@ -122,11 +122,16 @@ describe("tokenize stage", () => {
   });
 
   it("skips rows format left untrained (counted, not rejected)", async () => {
-    const prompt = formatted("bfcl-1", [["<|im_start|>user\nWhat is 2+2?<|im_end|>\n", false]]);
-    const { stats, rejects } = await run("untrained", { max_length: 128 }, [await formattedInput(join(tmp, "in-untrained"), [...ROWS.slice(0, 2), prompt])]);
+    const prompt = formatted("bfcl-1", [["<|im_start|>user\nWhat is 2+2? Quixotic zebras.<|im_end|>\n", false]]);
+    const { dir, stats, rejects } = await run("untrained", { max_length: 128, vocab: "trim" }, [await formattedInput(join(tmp, "in-untrained"), [...ROWS.slice(0, 2), prompt])]);
     expect(stats.skipped_untrained).toBe(1);
     expect(stats.examples).toBe(2);
     expect(rejects).toEqual([]);
+    // The trimmed vocabulary still covers the skipped prompt: eval will encode it.
+    const bundle = loadTokenizerBundle(join(dir, TOKENIZER_DIR));
+    const ids = await bundle.encode(prompt.text);
+    expect(ids.includes(bundle.unkId!)).toBe(false);
+    expect(await bundle.decode(ids)).toBe(prompt.text);
   });
 
   it("fails under --strict when a row was rejected, and handles an empty input", async () => {

@@ -52,8 +52,9 @@ export const tokenizeStage = defineStage({
 
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
     const counts: Counts = { examples: 0, truncated: 0, dropped: 0, noTarget: 0, badSpans: 0, untrained: 0 };
-    const examples = await encodeAll(ctx, params, bundle, data, writer, counts);
-    if (params.vocab === "trim" && !reuse) trimTo(bundle, examples);
+    const seen = new Set<number>();
+    const examples = await encodeAll(ctx, params, bundle, data, writer, counts, seen);
+    if (params.vocab === "trim" && !reuse) trimTo(bundle, examples, seen);
 
     const rows = makeRows(examples, params, bundle.padId);
     await writer.write(rows);
@@ -108,7 +109,8 @@ function reuseBundle(ctx: StageContext, tokensDir: string): TokenizerBundle {
   return bundle;
 }
 
-async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: TokenizerBundle, data: FormattedDataset, writer: DatasetWriter, counts: Counts): Promise<SplitExample[]> {
+/** Encode every row; `seen` collects every id of every row's whole text, kept or not. */
+async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: TokenizerBundle, data: FormattedDataset, writer: DatasetWriter, counts: Counts, seen: Set<number>): Promise<SplitExample[]> {
   const out: SplitExample[] = [];
   const progress = ctx.log.progress("tokenize", data.manifest.rows);
   let index = 0;
@@ -116,7 +118,7 @@ async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: Toke
     for (let i = 0; i < batch.length; i += ENCODE_CHUNK) {
       if (ctx.signal.aborted) throw new TooltuneError("INTERRUPTED", "tokenize was interrupted", { stage: ctx.stageName });
       const chunk = batch.slice(i, i + ENCODE_CHUNK);
-      const encoded = await Promise.all(chunk.map((row) => encodeExample(row, params, bundle)));
+      const encoded = await Promise.all(chunk.map((row) => encodeExample(row, params, bundle, seen)));
       for (const [k, result] of encoded.entries()) {
         const row = chunk[k];
         counts.examples++;
@@ -139,12 +141,13 @@ async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: Toke
 
 type Encoded = { example: SplitExample; truncated: boolean } | { reason: string; counter: "dropped" | "noTarget" | "badSpans" } | "untrained";
 
-async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: TokenizerBundle): Promise<Encoded> {
+async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: TokenizerBundle, seen: Set<number>): Promise<Encoded> {
   const bad = checkSpans(row.spans, row.text.length);
   if (bad) return { reason: bad, counter: "badSpans" };
+  const { ids, offsets } = await bundle.encodeWithOffsets(row.text);
+  for (const id of ids) seen.add(id);
   // No train span at all is format's decision (text kept for eval only), not a bad row: counted, skipped.
   if (!row.spans.some((s) => s.train && s.end > s.start)) return "untrained";
-  const { ids, offsets } = await bundle.encodeWithOffsets(row.text);
   let mask = lossMask(offsets, row.spans, row.text.length);
   const tooLong = ids.length > params.max_length;
   if (tooLong && params.overflow === "drop") {
@@ -158,11 +161,13 @@ async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: 
   return { example: { id: row.id, split: row.split, ids: ids.slice(0, keep), mask: mask.slice() }, truncated: tooLong };
 }
 
-/** Trim the vocabulary to what the kept examples use, then rewrite their ids as model ids. */
-function trimTo(bundle: TokenizerBundle, examples: SplitExample[]): void {
-  const used = new Set<number>();
-  for (const e of examples) for (const id of e.ids) used.add(id);
-  bundle.trimVocab(used);
+/**
+ * Trim the vocabulary to every id of every well-formed row — also the tails cut by truncation and
+ * the rows kept only for eval — so eval prompts rendered from the same data encode without <unk>.
+ * Then rewrite the examples' ids as model ids.
+ */
+function trimTo(bundle: TokenizerBundle, examples: SplitExample[], seen: Set<number>): void {
+  bundle.trimVocab(seen);
   for (const e of examples) e.ids = bundle.toModelIds(e.ids);
 }
 
