@@ -2,8 +2,8 @@
  * BFCL question + possible-answer files (JSON Lines, `.json` extension) → check targets.
  * Answers are parsed with `parseJsonPy` so that `5` and `5.0` stay an int and a float.
  */
-import { readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { FunctionDoc, ParamDoc, PossibleAnswer } from "./ast-checker.js";
 import { isDict, parseJsonPy, pyRepr, type PyDict, type PyValue } from "./pyvalue.js";
 import type { CheckTarget } from "./check.js";
@@ -37,6 +37,22 @@ export function loadBfclCategory(dir: string, category: string): BfclItem[] {
     return { id: q.id, category, functions: q.function, answers: answers.get(q.id) ?? [], messages: q.question[0] ?? [] };
   });
 }
+
+/**
+ * BFCL items from a path a user gives: a data folder (every `BFCL_v4_*.json` question file in it),
+ * a question file, or an answer file under `possible_answer/` (its question file is found beside it:
+ * the checker needs the function schemas).
+ */
+export function loadBfcl(path: string): BfclItem[] {
+  if (statSync(path).isDirectory()) {
+    return readdirSync(path).filter((f) => /^BFCL_v4_.+\.json$/.test(f)).sort().flatMap((f) => loadBfclCategory(path, categoryOfFile(f)));
+  }
+  const dir = dirname(path);
+  const root = basename(dir) === "possible_answer" ? dirname(dir) : dir;
+  return loadBfclCategory(root, categoryOfFile(basename(path)));
+}
+
+const categoryOfFile = (file: string): string => file.replace(/^BFCL_v4_/, "").replace(/\.json$/, "");
 
 /** Category of a BFCL id (`live_simple_106-63-0` → `live_simple`). */
 export function bfclCategoryOf(id: string): string {

@@ -6,7 +6,7 @@ export { checkOutput, type CheckTarget, type CheckResult } from "./check.js";
 export { decodeOutput, type CheckMode, type ParseStatus, type Decoded } from "./decode.js";
 export { decodePythonCalls, DecodeError, type DecodedCall } from "./pyparse.js";
 export { astCheck, checkCall, standardizeString, type FunctionDoc, type PossibleAnswer, type CheckOutcome } from "./ast-checker.js";
-export { loadBfclCategory, groundTruthToPython, BFCL_CATEGORIES, type BfclItem } from "./bfcl-data.js";
+export { loadBfcl, loadBfclCategory, groundTruthToPython, BFCL_CATEGORIES, type BfclItem } from "./bfcl-data.js";
 export { itemsFromRow, callToAnswer, type EvalItem } from "./items.js";
 export { evaluateItems, scoredRow, type ResultRow } from "./evaluate.js";
 export { computeMetrics, type Metrics, type MetricsReport, type ScoredRow, type BfclSummary } from "./metrics.js";

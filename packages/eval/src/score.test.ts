@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { BFCL_CATEGORIES, groundTruthToPython, loadBfclCategory } from "./bfcl-data.js";
+import { BFCL_CATEGORIES, groundTruthToPython, loadBfcl, loadBfclCategory } from "./bfcl-data.js";
 import { scoreOutputs } from "./score.js";
 
 const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
@@ -19,6 +19,14 @@ describe("scoreOutputs on BFCL files", () => {
     expect(s.metrics.bfcl!.non_live).toBe(1);
     expect(s.metrics.bfcl!.live).toBeCloseTo((127 + 525 + 8 + 12) / (129 + 527 + 8 + 12));
     expect(s.metrics.bfcl!.irrelevance).toBe(1);
+  });
+
+  it("loads BFCL items from a folder, a question file or an answer file", () => {
+    expect(loadBfcl(BFCL_DIR).map((i) => i.id).sort()).toEqual(answers.map((i) => i.id).sort());
+    const fromAnswers = loadBfcl(`${BFCL_DIR}possible_answer/BFCL_v4_parallel.json`);
+    expect(fromAnswers.map((i) => i.id)).toEqual(loadBfcl(`${BFCL_DIR}BFCL_v4_parallel.json`).map((i) => i.id));
+    expect(fromAnswers[0]).toMatchObject({ category: "parallel", id: "parallel_0" });
+    expect(fromAnswers[0].functions.length).toBeGreaterThan(0);
   });
 
   it("counts a missing output as a failure and ignores unknown ids; raw JSONL generations work the same", () => {

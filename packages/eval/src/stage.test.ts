@@ -10,7 +10,9 @@ import { encodeToolCalls, getTemplate, toRow, type Conversation } from "@tooltun
 import { loadTokenizerBundle } from "@tooltune/tokenize";
 import { scriptedGenerator } from "./generator.js";
 import { itemsFromRow } from "./items.js";
+import { scoreOutputs } from "./score.js";
 import { capRoundRobin, makeEvalStage, type ModelSpec } from "./stage.js";
+import { scriptedEvalStage } from "./test-stage.js";
 import type { ResultRow } from "./evaluate.js";
 
 const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
@@ -110,6 +112,13 @@ describe("eval stage", () => {
     expect(metrics.episodes.adapter).toEqual({ episodes: 2, success_rate: 1, finished_rate: 1, mean_steps: 2 });
     expect(metrics.episodes.base.success_rate).toBe(0);
 
+    // `tooltune score` on the same outputs (issue 10) gives the stage's metrics.
+    const targets = CONVS.map(toRow).filter((r) => r.split === "test").flatMap(itemsFromRow);
+    for (const model of ["base", "adapter"]) {
+      const scored = scoreOutputs(rows.filter((r) => r.model === model).map((r) => ({ id: r.id, output: r.output })), targets, "strict", model);
+      expect(scored.metrics).toEqual(metrics.models[model]);
+    }
+
     const html = await readFile(join(out, "report.html"), "utf8");
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(html).toContain("<style>");
@@ -133,4 +142,19 @@ describe("eval stage", () => {
   });
 });
 
-stageContractSuite("eval", { stage, params: PARAMS, inputs: (dir) => makeInputs(dir) });
+stageContractSuite("eval", {
+  stage: scriptedEvalStage,
+  params: PARAMS,
+  inputs: (dir) => makeInputs(dir),
+  // A conversation whose tools column is not JSON cannot become items: it is rejected, not fatal.
+  badRow: {
+    inputs: async (dir) => {
+      const [convs, adapter] = await makeInputs(dir);
+      const bad = { ...toRow(conv("bad", "Rome")), tools: "not json" };
+      return [await writeTestDataset(join(dir, "bad-convs"), "conversations", [...CONVS.map(toRow), bad]), adapter].filter((i) => i !== convs);
+    },
+    source: "t:bad",
+    reason: /^cannot make eval items: /,
+  },
+  module: { url: new URL("./test-stage.ts", import.meta.url).href, exportName: "scriptedEvalStage" },
+});

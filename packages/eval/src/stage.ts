@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import {
   arrowSchemas, DatasetWriter, defineStage, inputOfKind, openDataset, readParquetTable, tableToRows, TooltuneError,
-  type ConversationRow, type StageContext, type StageInput,
+  type ConversationRow, type RejectInput, type StageContext, type StageInput,
 } from "@tooltune/core";
 import { fromRow, getTemplate, toolCatalog, type ChatTemplate, type Conversation } from "@tooltune/format";
 import { BUNDLE_FILE } from "@tooltune/tokenize";
@@ -51,7 +51,7 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
     throw new TooltuneError("CONFIG", "eval needs a conversations dataset and an adapter or model directory", { stage: ctx.stageName, fix: "list both stages in `needs`" });
   }
   const convs = await readSplit(convInput.path, params.split);
-  const items = capRoundRobin(convs.rows.flatMap(itemsFromRow), params.max_items);
+  const items = capRoundRobin(convs.items, params.max_items);
   const template = templateOf(modelInput.path);
   const render = template.renderPrompt.bind(template);
   const generate: GenerateOptions = { maxNewTokens: params.max_new_tokens, temperature: params.temperature, stop: template.stopStrings, seed: ctx.seed };
@@ -77,6 +77,7 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   }
 
   const writer = await DatasetWriter.create(ctx.outDir, { kind: "eval-results", schema: RESULTS_SCHEMA });
+  for (const r of convs.rejects) writer.reject(r);
   await writer.write(results);
   const summaries = Object.fromEntries(Object.entries(episodes).map(([m, eps]) => [m, summarize(eps)]));
   const metricsJson = { mode: params.mode, split: params.split, items: items.length, models: metrics, episodes: summaries, episode_details: episodes };
@@ -93,6 +94,10 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   for (const [m, r] of Object.entries(metrics)) ctx.log.info(`eval: ${m}: full-call ${pct(r.overall.full_call_accuracy)}, parse ${pct(r.overall.parse_rate)}, irrelevance ${pct(r.overall.irrelevance_accuracy)}`);
   ctx.log.info(`eval: report ${join(ctx.finalDir, "report.html")}`);
   await writer.finish(ctx.provenance, { items: items.length, timing, ...Object.fromEntries(Object.entries(metrics).map(([m, r]) => [m, r.overall])) });
+  if (convs.rejects.length) ctx.log.warn(`eval: ${convs.rejects.length} conversations could not be read (see _rejects.parquet)`);
+  if (ctx.strict && convs.rejects.length) {
+    throw new TooltuneError("REJECTS", `${convs.rejects.length} conversations rejected`, { stage: ctx.stageName, fix: "see _rejects.parquet, or run without --strict" });
+  }
 }
 
 /** The generator under the role's name (a wrapper, so class-based generators keep their methods). */
@@ -104,9 +109,27 @@ const named = (gen: Generator, name: string): Generator => ({
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
 
-async function readSplit(dir: string, split: string): Promise<{ rows: ConversationRow[]; convs: Conversation[] }> {
-  const rows = (await (await openDataset<ConversationRow>(dir)).readAll()).filter((r) => r.split === split);
-  return { rows, convs: rows.map(fromRow) };
+interface SplitData {
+  rows: ConversationRow[];
+  convs: Conversation[];
+  items: EvalItem[];
+  /** Rows that cannot become items (DESIGN §7: a bad row never stops a stage). */
+  rejects: RejectInput[];
+}
+
+async function readSplit(dir: string, split: string): Promise<SplitData> {
+  const data: SplitData = { rows: [], convs: [], items: [], rejects: [] };
+  for (const row of (await (await openDataset<ConversationRow>(dir)).readAll()).filter((r) => r.split === split)) {
+    try {
+      const items = itemsFromRow(row);
+      data.convs.push(fromRow(row));
+      data.rows.push(row);
+      data.items.push(...items);
+    } catch (e) {
+      data.rejects.push({ source: row.source, reason: `cannot make eval items: ${(e as Error).message}`, row });
+    }
+  }
+  return data;
 }
 
 /** At most `max` items, taken in turn from each category so that a small cap still covers all. */
