@@ -108,15 +108,17 @@ export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
  * softmax − onehot (tfjs's own backward of logSumExp goes through max's Equal mask: slow).
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  const V = logits.shape[1];
+  const [n, V] = logits.shape;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;
-    (args[1] as tf.GradSaveFunc)([x, targets]);
-    const picked = tf.sum(tf.mul(x, tf.oneHot(targets, V)), -1); // [n]
-    const value: tf.Tensor1D = tf.sub(tf.logSumExp(x, -1), picked);
+    const lse = tf.logSumExp(x, -1); // [n]
+    const at = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(V, "int32")), targets); // flat index of each target
+    const value: tf.Tensor1D = tf.sub(lse, tf.gather(tf.reshape(x, [n * V]), at)); // [n]
+    (args[1] as tf.GradSaveFunc)([x, targets, lse]);
     const gradFunc = (dy: tf.Tensor1D, saved: tf.Tensor[]) => {
-      const [x0, t0] = saved as [tf.Tensor2D, tf.Tensor1D];
-      return tf.mul(tf.expandDims(dy, 1), tf.sub(tf.softmax(x0), tf.oneHot(t0, V))); // [n, V]
+      const [x0, t0, lse0] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+      const probs = tf.exp(tf.sub(x0, tf.expandDims(lse0, 1))); // softmax from the saved lse: [n, V]
+      return tf.mul(tf.sub(probs, tf.oneHot(t0, V)), tf.expandDims(dy, 1));
     };
     return { value, gradFunc };
   });

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, expect, it } from "vitest";
 import { createModel } from "./checkpoint.js";
-import { crossEntropy } from "./model.js";
+import { crossEntropy, gatherRows } from "./model.js";
 import { makeConfig } from "./config.js";
 import { useTestBackend, values } from "./test-helpers.js";
 
@@ -47,11 +47,11 @@ it("loss = sum/count over targets; tokens that feed no target get exactly zero g
   model.dispose();
 });
 
-it("gather's gradient (linear-time UnsortedSegmentSum) equals a one-hot product", () => {
+it("gatherRows' gradient (cpu: linear-time UnsortedSegmentSum; wasm: one-hot product) is the scatter-add", () => {
   const x = tf.randomNormal([6, 5], 0, 1, "float32", 3) as tf.Tensor2D;
   const idx = tf.tensor1d([4, 0, 4, 2, 5, 4, 1], "int32");
   const dy = tf.randomNormal([7, 5], 0, 1, "float32", 4);
-  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), dy)))(x);
+  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, idx), dy)))(x);
   const expected = tf.matMul(tf.cast(tf.oneHot(idx, 6), "float32"), dy, true, false);
   expect(Array.from(values(g)).map((v) => v.toFixed(5))).toEqual(Array.from(values(expected)).map((v) => v.toFixed(5)));
   tf.dispose([x, idx, dy, g, expected]);
