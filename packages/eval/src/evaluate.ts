@@ -2,7 +2,7 @@
  * Single-turn evaluation: render each item's prompt, generate in batches, check each output.
  * Results are rows of the `eval-results` dataset (DESIGN §3) plus the model they came from.
  */
-import type { EvalResultRow } from "@tooltune/core";
+import { TooltuneError, type EvalResultRow } from "@tooltune/core";
 import { checkOutput, type CheckResult } from "./check.js";
 import type { CheckMode } from "./decode.js";
 import type { GenerateOptions, Generator } from "./generator.js";
@@ -23,12 +23,19 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Called after each batch with the number of items done. */
   onProgress?: (done: number) => void;
+  /** Checked between batches: Ctrl-C stops the run with INTERRUPTED. */
+  signal?: AbortSignal;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TooltuneError("INTERRUPTED", "eval stopped before it finished", { fix: "rerun the stage" });
 }
 
 export async function evaluateItems(items: EvalItem[], gen: Generator, opts: EvaluateOptions): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const size = Math.max(1, opts.batchSize ?? 8);
   for (let at = 0; at < items.length; at += size) {
+    throwIfAborted(opts.signal);
     const batch = items.slice(at, at + size);
     const prompts = batch.map((item) => opts.render(item.messages, item.tools));
     const outputs = await gen.generate(prompts, opts.generate);

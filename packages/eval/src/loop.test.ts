@@ -85,6 +85,16 @@ describe("evaluateItems with a scripted model", () => {
   });
 });
 
+describe("stopping", () => {
+  it("stops between batches once the signal is aborted (Ctrl-C)", async () => {
+    const items = itemsFromRow(toRow(conv));
+    const ctl = new AbortController();
+    const gen = scriptedGenerator("m", () => { ctl.abort(); return ""; });
+    await expect(evaluateItems(items, gen, { render, generate: GEN, mode: "strict", batchSize: 1, signal: ctl.signal })).rejects.toMatchObject({ code: "INTERRUPTED" });
+    expect(gen.prompts).toHaveLength(1);
+  });
+});
+
 describe("Thought → Act → Observe episodes", () => {
   it("replays recorded tool responses until the final answer", async () => {
     const gen = follower();

@@ -10,7 +10,7 @@ import {
 } from "@tooltune/core";
 import { fromRow, getTemplate, toolCatalog, type ChatTemplate, type Conversation } from "@tooltune/format";
 import { BUNDLE_FILE } from "@tooltune/tokenize";
-import { evaluateItems, scoredRow, type ResultRow } from "./evaluate.js";
+import { evaluateItems, scoredRow, throwIfAborted, type EvaluateOptions, type ResultRow } from "./evaluate.js";
 import type { GenerateOptions, Generator } from "./generator.js";
 import { itemsFromRow, type EvalItem } from "./items.js";
 import { catalogExecutor, replayExecutor, runEpisode, type Episode } from "./loop.js";
@@ -61,19 +61,14 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   const results: ResultRow[] = [];
   const metrics: Record<string, MetricsReport> = {};
   const episodes: Record<string, Episode[]> = {};
-  const timing: Record<string, { seconds: number; items_per_s: number; generated_tokens?: number }> = {};
+  const timing: Record<string, Timing> = {};
   for (const spec of modelSpecs(modelInput, params.compare_base, ctx)) {
     const gen = named(await loadGenerator({ ...spec, log: (l) => ctx.log.info(`eval ${spec.role}: ${l}`) }), spec.role);
-    const progress = ctx.log.progress(`eval ${spec.role}`, items.length);
-    const t0 = performance.now();
-    let done = 0;
-    const rows = await evaluateItems(items, gen, { render, generate, mode: params.mode, batchSize: params.batch_size, onProgress: (n) => { progress.tick(n - done); done = n; } });
-    const seconds = (performance.now() - t0) / 1000;
-    timing[spec.role] = { seconds, items_per_s: items.length / seconds, generated_tokens: gen.generatedTokens?.() };
-    results.push(...rows);
-    metrics[spec.role] = computeMetrics(rows.map(scoredRow), { bfcl });
-    progress.done(`full-call ${pct(metrics[spec.role].overall.full_call_accuracy)}, parse ${pct(metrics[spec.role].overall.parse_rate)}`);
-    if (params.episodes > 0) episodes[spec.role] = await runEpisodes(convs.convs, gen, params, render, generate);
+    const run = await evaluateModel(ctx, gen, items, { render, generate, mode: params.mode, batchSize: params.batch_size, signal: ctx.signal });
+    results.push(...run.rows);
+    timing[spec.role] = run.timing;
+    metrics[spec.role] = computeMetrics(run.rows.map(scoredRow), { bfcl });
+    if (params.episodes > 0) episodes[spec.role] = await runEpisodes(ctx, convs.convs, gen, params, render, generate);
   }
 
   const writer = await DatasetWriter.create(ctx.outDir, { kind: "eval-results", schema: RESULTS_SCHEMA });
@@ -98,6 +93,26 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   if (ctx.strict && convs.rejects.length) {
     throw new TooltuneError("REJECTS", `${convs.rejects.length} conversations rejected`, { stage: ctx.stageName, fix: "see _rejects.parquet, or run without --strict" });
   }
+}
+
+interface Timing {
+  seconds: number;
+  items_per_s: number;
+  generated_tokens?: number;
+  tokens_per_s?: number;
+}
+
+/** One model over all items, with a progress bar; throughput goes into the manifest's stats. */
+async function evaluateModel(ctx: StageContext, gen: Generator, items: EvalItem[], opts: EvaluateOptions): Promise<{ rows: ResultRow[]; timing: Timing }> {
+  const progress = ctx.log.progress(`eval ${gen.name}`, items.length);
+  const t0 = performance.now();
+  let done = 0;
+  const rows = await evaluateItems(items, gen, { ...opts, onProgress: (n) => { progress.tick(n - done); done = n; } });
+  const seconds = (performance.now() - t0) / 1000;
+  const tokens = gen.generatedTokens?.();
+  const passed = rows.filter((r) => r.pass).length;
+  progress.done(`${passed}/${rows.length} pass`);
+  return { rows, timing: { seconds, items_per_s: items.length / seconds, ...(tokens === undefined ? {} : { generated_tokens: tokens, tokens_per_s: tokens / seconds }) } };
 }
 
 /** The generator under the role's name (a wrapper, so class-based generators keep their methods). */
@@ -201,11 +216,12 @@ async function readLossLog(file: string): Promise<Omit<LossCurve, "label">> {
   };
 }
 
-async function runEpisodes(convs: Conversation[], gen: Generator, params: EvalParams, render: (m: Conversation["messages"], t: Conversation["tools"]) => string, generate: GenerateOptions): Promise<Episode[]> {
+async function runEpisodes(ctx: StageContext, convs: Conversation[], gen: Generator, params: EvalParams, render: (m: Conversation["messages"], t: Conversation["tools"]) => string, generate: GenerateOptions): Promise<Episode[]> {
   const catalog = params.executor === "catalog" ? toolCatalog : undefined;
   const chosen = convs.filter((c) => !c.meta?.possible_answer && c.messages.some((m) => m.toolCalls?.length)).slice(0, params.episodes);
   const out: Episode[] = [];
   for (const conv of chosen) {
+    throwIfAborted(ctx.signal);
     const executor = catalog ? catalogExecutor(catalog) : replayExecutor(conv);
     out.push(await runEpisode(conv, gen, { render, generate, executor, maxSteps: params.max_steps }));
   }
