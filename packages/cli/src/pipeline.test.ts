@@ -79,6 +79,16 @@ describe("pipeline errors name file:line:col and the stage", () => {
       expected: /^p\.yaml:6:16 \| b \| needs 'zz', which is not a stage of this pipeline$/,
     },
     {
+      name: "needs naming an Object.prototype key",
+      yaml: lines("pipeline: p", "stages:", "  a:", "    uses: suffix", "    needs: [toString]"),
+      expected: /^p\.yaml:5:13 \| a \| needs 'toString', which is not a stage/,
+    },
+    {
+      name: "no stages",
+      yaml: lines("pipeline: p", "stages: {}"),
+      expected: /^p\.yaml:2:9 \| - \| the pipeline has no stages$/,
+    },
+    {
       name: "cycle",
       yaml: lines("pipeline: p", "stages:", "  a: { uses: suffix, needs: [c] }", "  b: { uses: suffix, needs: [a] }", "  c: { uses: suffix, needs: [b] }"),
       expected: /^p\.yaml:4:30 \| b \| dependency cycle: a → c → b → a$/,

@@ -84,14 +84,13 @@ export async function parsePipeline(text: string, file: string, options: LoadOpt
   if (!parsed.success) throw zodError(parsed.error.issues[0], [], whereOf, "pipeline file");
   const spec = parsed.data;
 
-  const names = Object.keys(spec.stages);
+  if (Object.keys(spec.stages).length === 0) throw new TooltuneError("CONFIG", "the pipeline has no stages", { where: whereOf(["stages"]), fix: "add stages under 'stages:'" });
   checkNeeds(spec.stages, whereOf);
   const order = dependencyOrder(spec.stages, whereOf);
   const stages: PipelineStage[] = [];
   for (const name of order) {
     stages.push(await resolveStage(name, spec.stages[name], { ...options, whereOf, locate }));
   }
-  if (names.length === 0) throw new TooltuneError("CONFIG", "the pipeline has no stages", { where: whereOf(["stages"]), fix: "add stages under 'stages:'" });
   return {
     name: spec.pipeline,
     file,
@@ -106,7 +105,7 @@ type WhereOf = (path: PropertyKey[], key?: string) => string;
 function checkNeeds(stages: Record<string, StageSpec>, whereOf: WhereOf): void {
   for (const [name, spec] of Object.entries(stages)) {
     spec.needs.forEach((need, i) => {
-      if (!(need in stages)) {
+      if (!Object.hasOwn(stages, need)) {
         throw new TooltuneError("CONFIG", `needs '${need}', which is not a stage of this pipeline`, {
           where: whereOf(["stages", name, "needs", i]),
           stage: name,
@@ -177,7 +176,7 @@ async function resolveStage(name: string, spec: StageSpec, rc: ResolveContext): 
 /** Whether the stage's params have `key` (it shows up, defaulted, in what its schema parses). */
 export function acceptsKey(definition: StageDefinition, input: unknown, key: string): boolean {
   const probe = definition.params.safeParse(input);
-  return probe.success && isObject(probe.data) && key in probe.data;
+  return probe.success && isObject(probe.data) && Object.hasOwn(probe.data, key);
 }
 
 const looksLikePath = (uses: string) => /^[./]/.test(uses) || /\.(c|m)?(j|t)s$/.test(uses);
@@ -222,7 +221,7 @@ export function validateParams(definition: StageDefinition, input: unknown, wher
 function droppedKey(input: unknown, output: unknown, path: string[]): [string[], string, string[]] | undefined {
   if (!isObject(input) || !isObject(output)) return undefined;
   for (const key of Object.keys(input)) {
-    if (!(key in output)) return [path, key, Object.keys(output)];
+    if (!Object.hasOwn(output, key)) return [path, key, Object.keys(output)];
     const inner = droppedKey(input[key], output[key], [...path, key]);
     if (inner) return inner;
   }
