@@ -35,7 +35,9 @@ export function itemsFromRow(row: ConversationRow): EvalItem[] {
   conv.messages.forEach((m, i) => {
     if (m.role !== "assistant" || i === 0) return;
     const calls = m.toolCalls ?? [];
-    const category = calls.length > 1 ? "parallel" : calls.length === 1 ? "simple" : "no_call";
+    // A no-call turn right after tool results is the final answer; elsewhere no tool fits the request.
+    const afterTool = conv.messages[i - 1].role === "tool";
+    const category = calls.length > 1 ? "parallel" : calls.length === 1 ? "simple" : afterTool ? "final_answer" : "no_call";
     const answers = calls.map((c) => callToAnswer(c, functions.find((f) => f.name === c.name)));
     items.push({ id: `${conv.id}#${i}`, conversationId: conv.id, category, functions, answers, messages: conv.messages.slice(0, i), tools: conv.tools });
   });

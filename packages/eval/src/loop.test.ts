@@ -49,7 +49,7 @@ describe("items from a conversation", () => {
     expect(items.map((i) => [i.id, i.category, i.messages.length, i.answers.length])).toEqual([
       ["c1#1", "simple", 1, 1],
       ["c1#3", "simple", 3, 1],
-      ["c1#5", "no_call", 5, 0],
+      ["c1#5", "final_answer", 5, 0],
     ]);
     // An omitted parameter with a schema default may be given that default or left out.
     expect(items[0].answers[0]).toEqual({ get_weather: { city: ["Paris"], unit: ["c", ""] } });

@@ -22,7 +22,7 @@ const GEN = { maxNewTokens: 256, temperature: 0 };
 
 describe("synthetic conversations from @tooltune/format", () => {
   it("the data's own answers pass every item in strict and bfcl mode", async () => {
-    expect(new Set(items.map((i) => i.category))).toEqual(new Set(["simple", "parallel", "no_call"]));
+    expect(new Set(items.map((i) => i.category))).toEqual(new Set(["simple", "parallel", "no_call", "final_answer"]));
     for (const mode of ["strict", "bfcl"] as const) {
       const results = await evaluateItems(items, model(), { render, generate: GEN, mode });
       expect(results.filter((r) => !r.pass).map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
