@@ -3,7 +3,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { cacheKey, readManifest, TooltuneError, type Logger, type Manifest, type StageDefinition, type StageInput } from "@tooltune/core";
 import { executeStage } from "./execute-stage.js";
-import { setValue, validateParams } from "./pipeline.js";
+import { safeKeys, setValue, validateParams } from "./pipeline.js";
 import { yamlLocator } from "./yaml-where.js";
 
 export interface OneOffOptions {
@@ -66,7 +66,7 @@ async function loadParams(definition: StageDefinition, options: OneOffOptions, c
   for (const text of options.params) {
     const match = /^([^=]+)=(.*)$/s.exec(text);
     if (!match) throw new TooltuneError("CONFIG", "expected key=value", { where: `--param ${text}`, fix: "write it like --param max_length=1024" });
-    const keys = match[1].split(".");
+    const keys = safeKeys(match[1], `--param ${text}`);
     let target = raw;
     for (const k of keys.slice(0, -1)) target = (typeof target[k] === "object" && target[k] !== null ? target[k] : (target[k] = {})) as Record<string, unknown>;
     target[keys.at(-1)!] = setValue(match[2]);

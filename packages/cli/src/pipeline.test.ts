@@ -136,6 +136,12 @@ describe("pipeline errors name file:line:col and the stage", () => {
       expected: /^--set a\.nn=3 \| a \| unknown param 'nn'/,
     },
     {
+      name: "--set into __proto__",
+      yaml: lines("pipeline: p", "stages:", "  a: { uses: gen }"),
+      sets: ["a.__proto__.n=3"],
+      expected: /^--set a\.__proto__\.n=3 \| - \| '__proto__\.n' is not a param path$/,
+    },
+    {
       name: "--set of an unknown stage",
       yaml: lines("pipeline: p", "stages:", "  a: { uses: gen }"),
       sets: ["z.n=3"],

@@ -249,6 +249,15 @@ function zodError(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[], wh
   });
 }
 
+/** Dotted keys of a --set/--param, refusing names that would write into Object.prototype. */
+export function safeKeys(dotted: string, where: string): string[] {
+  const keys = dotted.split(".");
+  if (keys.some((k) => k === "" || k === "__proto__" || k === "constructor" || k === "prototype")) {
+    throw new TooltuneError("CONFIG", `'${dotted}' is not a param path`, { where, fix: "use dotted param names, like lora.r" });
+  }
+  return keys;
+}
+
 /** A YAML scalar (`16` → number, `true` → boolean), a flow list/map when written as one, else the text as is. */
 export function setValue(text: string): unknown {
   const doc = parseDocument(text);
@@ -269,12 +278,12 @@ function applySets(raw: unknown, sets: string[]): (path: PropertyKey[]) => strin
     if (!match) throw new TooltuneError("CONFIG", "expected stage.key=value", { where, fix: "write it like --set tokens.max_length=1024" });
     const [, stage, dotted, valueText] = match;
     const stages = isObject(raw) && isObject(raw.stages) ? raw.stages : undefined;
-    const spec = stages?.[stage];
+    const spec = stages && Object.hasOwn(stages, stage) ? stages[stage] : undefined;
     if (!isObject(spec)) {
       throw new TooltuneError("CONFIG", `there is no stage '${stage}'`, { where, fix: `use one of: ${Object.keys(stages ?? {}).join(", ")}` });
     }
     let target = isObject(spec.with) ? spec.with : (spec.with = {});
-    const keys = dotted.split(".");
+    const keys = safeKeys(dotted, where);
     for (const key of keys.slice(0, -1)) target = isObject(target[key]) ? target[key] : (target[key] = {});
     target[keys.at(-1)!] = setValue(valueText);
     written.push({ path: ["stages", stage, "with", ...keys], text: where });
