@@ -25,12 +25,19 @@ beforeAll(async () => { await selectBackend((process.env.TOOLTUNE_BACKEND as "cp
 const inputs = (base: string): number[][] => JSON.parse(readFileSync(`${models}${base}/golden.json`, "utf8")).input_ids;
 
 describe.each([["ours-llama", "llama"], ["ours-gemma2", "gemma2"]])("%s: saved here, loaded by PEFT", (name, base) => {
-  it("PEFT's logits equal ours (and differ from the base's)", () => {
+  it("PEFT's logits equal ours (and differ from the base's); transformers reads our merged checkpoint", () => {
     const model = loadModel(`${models}${base}`);
     const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
     const golden = readSafetensors(`${fixtures}${name}/golden.safetensors`).get("logits")!.data;
     expect(maxRelErr(values(model.forward(inputs(base), { adapter })), golden)).toBeLessThan(1e-4);
     expect(maxRelErr(values(model.forward(inputs(base))), golden)).toBeGreaterThan(1e-2);
+    // the merged BF16 checkpoint saved here: transformers reads it with the same logits as we do
+    const merged = loadModel(`${fixtures}${name}/merged`);
+    const mergedGolden = readSafetensors(`${fixtures}${name}/golden.safetensors`).get("merged_logits")!.data;
+    expect(maxRelErr(values(merged.forward(inputs(base))), mergedGolden)).toBeLessThan(1e-4);
+    const bf16Err = maxRelErr(mergedGolden, golden); // merged (rounded to BF16) ≈ base + adapter
+    expect(bf16Err).toBeGreaterThan(0);
+    expect(bf16Err).toBeLessThan(3e-2);
     // saving again writes the same tensors
     const dir = tmp();
     saveAdapter(adapter, dir, model);
