@@ -1,5 +1,7 @@
 #include "buffers.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -11,6 +13,17 @@ namespace {
 // Enough for every activation of a config-A training step to be recycled; past this, freed
 // blocks go back to the system so a one-off large tensor does not pin memory.
 constexpr size_t kMaxCachedBytes = size_t(1) << 30;
+// Transparent huge pages are opt-in here (/sys/kernel/mm/transparent_hugepage/enabled is
+// "madvise"): a 2 MB-aligned block with MADV_HUGEPAGE faults in 2 MB at a time, not 4 KB.
+constexpr size_t kHugePage = size_t(2) << 20;
+
+void* fresh(size_t bytes) {
+  if (bytes < 2 * kHugePage) return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  size_t size = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, size);
+  if (p) madvise(p, size, MADV_HUGEPAGE);  // advice only: failure leaves normal pages
+  return p;
+}
 
 std::mutex mu;
 std::unordered_map<size_t, std::vector<void*>> freeLists;
@@ -29,7 +42,7 @@ void* takeBuffer(size_t bytes) {
       return p;
     }
   }
-  return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  return fresh(bytes);
 }
 
 void giveBuffer(void* p, size_t bytes) {
