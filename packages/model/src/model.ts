@@ -285,11 +285,12 @@ export class CausalLM {
     });
     const count = targets.length;
     return tf.tidy(() => {
-      if (count === 0) {
-        const zero = tf.scalar(0);
-        return { loss: zero, sum: tf.scalar(0), count };
-      }
       const h = this.hidden(inputIds, { positionIds, adapter });
+      if (count === 0) {
+        // no targets: a zero that still depends on the parameters, so gradients are zeros, not an error
+        const zero = tf.mul(tf.sum(h), 0) as tf.Scalar;
+        return { loss: zero, sum: tf.clone(zero), count };
+      }
       const picked = gatherRows(h, tf.tensor1d(rows, "int32")); // [count, H]
       const logits = this.logitsOf(picked, adapter); // [count, V]
       const sum = tf.sum(crossEntropy(logits, tf.tensor1d(targets, "int32"))) as tf.Scalar;

@@ -34,6 +34,10 @@ it("loss = sum/count over targets; tokens that feed no target get exactly zero g
   expect(values(r.loss)[0]).toBeCloseTo(values(r.sum)[0] / r.count, 5);
   // a position reset is never a target, even if its mask says 1
   expect(model.loss(ids, [[0, 1, 1, 1, 1, 1, 1, 1], mask[1]], positions).count).toBe(r.count);
+  // no target at all: loss 0 and zero gradients (not an error)
+  const none = tf.variableGrads(() => model.loss(ids, ids.map((r) => r.map(() => 0)), positions).loss, [model.params.get("model.norm.weight")!]);
+  expect(values(none.value)[0]).toBe(0);
+  expect(Array.from(values(Object.values(none.grads)[0])).every((x) => x === 0)).toBe(true);
   // one target: row 1, t=7 (predicted from row 1's tokens 0..6)
   const emb = model.params.get("model.embed_tokens.weight")!;
   const oneTarget = [[0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 1]];
