@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rowGroupSpans } from "./parquet.js";
 import { arrowSchemas, openParquet, readParquetTable, rowsToBatch, tableToRows, wasmHeapBytes, writeParquetFile } from "./index.js";
 
 let root: string;
@@ -28,6 +29,26 @@ describe("parquet-wasm IO", () => {
     const group = await reader.readRowGroup(2, ["id", "input_ids"]);
     expect(group.batches).toHaveLength(1);
     expect(tableToRows(group)).toEqual(rows.slice(20).map((r) => ({ id: r.id, input_ids: r.input_ids })));
+    reader.close();
+  });
+
+  it.each([
+    [[], 10, []],
+    [[5, 5, 5], 10, [[0, 1], [2]]],
+    [[20, 1, 1], 10, [[0], [1, 2]]],
+    [[3, 3, 3, 3], 100, [[0, 1, 2, 3]]],
+    [[11, 11], 10, [[0], [1]]],
+  ])("packs row groups of %j bytes under %d into %j", (bytes, limit, spans) => {
+    expect(rowGroupSpans(bytes, limit)).toEqual(spans);
+  });
+
+  it("reads several row groups in one call, in order", async () => {
+    const rows = tokens(25, 4, 2);
+    const file = join(root, "spans.parquet");
+    await writeParquetFile(file, arrowSchemas.tokens, [rowsToBatch(arrowSchemas.tokens, rows)], { rowGroupRows: 10 });
+    const reader = await openParquet(file);
+    expect(reader.rowGroupBytes.every((b) => b > 0)).toBe(true);
+    expect(tableToRows(await reader.readRowGroups([1, 2]))).toEqual(rows.slice(10));
     reader.close();
   });
 

@@ -21,12 +21,17 @@ export interface ParquetReader {
   numRowGroups: number;
   rowGroupRows(i: number): number;
   readRowGroup(i: number, columns?: string[]): Promise<Table>;
+  /** Several row groups in one decode call (each call copies the whole file into wasm). */
+  readRowGroups(indices: number[], columns?: string[]): Promise<Table>;
+  /** Uncompressed bytes of each row group, from the footer. */
+  rowGroupBytes: number[];
   close(): void;
 }
 
 interface Footer {
   schema: Schema;
   groups: number[];
+  groupBytes: number[];
   numRows: number;
 }
 
@@ -36,16 +41,18 @@ async function readFooter(path: string): Promise<Footer> {
   try {
     file = await pw.ParquetFile.fromFile(await openAsBlob(path));
     const meta = file.metadata();
-    const groups = meta.rowGroups().map((g) => {
-      const n = g.numRows();
+    const groups: number[] = [];
+    const groupBytes: number[] = [];
+    for (const g of meta.rowGroups()) {
+      groups.push(g.numRows());
+      groupBytes.push(g.totalByteSize());
       g.free();
-      return n;
-    });
+    }
     const fileMeta = meta.fileMetadata();
     const numRows = fileMeta.numRows();
     fileMeta.free();
     meta.free();
-    return { schema: tableFromIPC(file.schema().intoIPCStream()).schema, groups, numRows };
+    return { schema: tableFromIPC(file.schema().intoIPCStream()).schema, groups, groupBytes, numRows };
   } catch (cause) {
     throw new TooltuneError("INPUT", `cannot read Parquet file: ${errorText(cause)}`, { where: path, cause, fix: "check that the file exists and is Parquet" });
   } finally {
@@ -83,35 +90,59 @@ function release(bytes: Uint8Array): void {
 }
 
 export async function openParquet(path: string): Promise<ParquetReader> {
-  const { schema, groups, numRows } = await readFooter(path);
+  const { schema, groups, groupBytes, numRows } = await readFooter(path);
   let bytes: Uint8Array | null = await readIntoSpare(path);
+  const read = async (indices: number[], columns?: string[]): Promise<Table> => {
+    if (!bytes) throw new TooltuneError("INTERNAL", "Parquet reader used after close()", { where: path });
+    const missing = columns?.filter((c) => !schema.fields.some((f) => f.name === c)) ?? [];
+    if (missing.length > 0) {
+      throw new TooltuneError("SCHEMA", `no column ${missing.join(", ")} in a Parquet file`, {
+        where: path, fix: `columns are: ${schema.fields.map((f) => f.name).join(", ")}`,
+      });
+    }
+    try {
+      // batchSize = the largest group, so each row group arrives as one record batch. The sync
+      // reader decodes every column (it ignores `columns`): projection happens on the Arrow side.
+      const batchSize = Math.max(1, ...indices.map((i) => groups[i]));
+      const table = tableFromIPC(pw.readParquet(bytes, { rowGroups: indices, batchSize }).intoIPCStream());
+      return columns ? table.select(columns) : table;
+    } catch (cause) {
+      throw new TooltuneError("INPUT", `cannot read row group ${indices.join(",")} of a Parquet file: ${errorText(cause)}`, {
+        where: `${path}:row-group-${indices[0]}`, cause, fix: "the file is damaged: rewrite it (or rerun the stage that made it)",
+      });
+    }
+  };
   return {
-    path, schema, numRows, numRowGroups: groups.length,
+    path, schema, numRows, numRowGroups: groups.length, rowGroupBytes: groupBytes,
     rowGroupRows: (i) => groups[i],
-    async readRowGroup(i, columns) {
-      if (!bytes) throw new TooltuneError("INTERNAL", "Parquet reader used after close()", { where: path });
-      const missing = columns?.filter((c) => !schema.fields.some((f) => f.name === c)) ?? [];
-      if (missing.length > 0) {
-        throw new TooltuneError("SCHEMA", `no column ${missing.join(", ")} in a Parquet file`, {
-          where: path, fix: `columns are: ${schema.fields.map((f) => f.name).join(", ")}`,
-        });
-      }
-      try {
-        // batchSize = the group's size, so one row group arrives as one record batch. The sync
-        // reader decodes every column (it ignores `columns`): projection happens on the Arrow side.
-        const table = tableFromIPC(pw.readParquet(bytes, { rowGroups: [i], batchSize: Math.max(1, groups[i]) }).intoIPCStream());
-        return columns ? table.select(columns) : table;
-      } catch (cause) {
-        throw new TooltuneError("INPUT", `cannot read row group ${i} of a Parquet file: ${errorText(cause)}`, {
-          where: `${path}:row-group-${i}`, cause, fix: "the file is damaged: rewrite it (or rerun the stage that made it)",
-        });
-      }
-    },
+    readRowGroup: (i, columns) => read([i], columns),
+    readRowGroups: read,
     close() {
       if (bytes) release(bytes);
       bytes = null;
     },
   };
+}
+
+/**
+ * Consecutive row groups packed into spans of at most `limit` uncompressed bytes (at least one
+ * group each), so that a file with many small row groups is not copied into wasm once per group.
+ */
+export function rowGroupSpans(groupBytes: readonly number[], limit = 64 << 20): number[][] {
+  const spans: number[][] = [];
+  let span: number[] = [];
+  let size = 0;
+  groupBytes.forEach((bytes, i) => {
+    if (span.length > 0 && size + bytes > limit) {
+      spans.push(span);
+      span = [];
+      size = 0;
+    }
+    span.push(i);
+    size += bytes;
+  });
+  if (span.length > 0) spans.push(span);
+  return spans;
 }
 
 /** A whole Parquet file as one Arrow table (small files: rejects, fixtures). */

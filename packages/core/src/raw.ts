@@ -10,7 +10,7 @@ import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { batchToRows } from "./arrow-read.js";
 import { TooltuneError } from "./errors.js";
-import { openParquet } from "./parquet.js";
+import { openParquet, rowGroupSpans } from "./parquet.js";
 
 export type RawRecord =
   /** `row`: 0-based record index; `line`: 1-based line number (JSONL only), for messages. */
@@ -66,8 +66,9 @@ async function* readParquetRecords(file: string): AsyncIterable<RawRecord> {
   const reader = await openParquet(file);
   try {
     let row = 0;
-    for (let g = 0; g < reader.numRowGroups; g++) {
-      const table = await reader.readRowGroup(g);
+    // raw files (HF exports) can have hundreds of small row groups: decode several per call
+    for (const span of rowGroupSpans(reader.rowGroupBytes)) {
+      const table = await reader.readRowGroups(span);
       for (const batch of table.batches) for (const value of batchToRows(batch)) yield { row: row++, value };
     }
   } finally {
