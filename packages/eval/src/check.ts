@@ -5,7 +5,7 @@
  * strict: optimal parallel matching; a malformed call never passes, not even as an abstention.
  */
 import { astCheck, type FunctionDoc, type PossibleAnswer } from "./ast-checker.js";
-import { decodeOutput, type CheckMode, type ParseStatus } from "./decode.js";
+import { decodeOutput, hasThinkBlock, type CheckMode, type ParseStatus } from "./decode.js";
 import type { DecodedCall } from "./pyparse.js";
 
 /** What an output is judged against. `answers: []` means "no call fits". */
@@ -31,7 +31,7 @@ export interface CheckResult {
 
 export function checkOutput(target: CheckTarget, output: string, mode: CheckMode): CheckResult {
   const d = decodeOutput(output, mode);
-  const base = { parse_status: d.status, calls: d.calls, think: d.reasoning !== null };
+  const base = { parse_status: d.status, calls: d.calls, think: hasThinkBlock(output) };
   const problems = d.problems.join("; ");
   if (target.answers.length === 0) {
     const abstained = d.calls.length === 0 && (mode === "bfcl" || d.status === "no_call");

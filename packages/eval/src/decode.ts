@@ -53,8 +53,14 @@ export function decodeOutput(text: string, mode: CheckMode): Decoded {
   }
 }
 
-/** `name(` followed by `key=` or `)`: the shape of a Python call a model meant to write. */
-const looksLikeCall = (s: string): boolean => /[A-Za-z_][\w.]*\s*\(\s*([A-Za-z_]\w*\s*=|\))/.test(s);
+/**
+ * The shape of a Python call a model meant to write: `name(key=` anywhere, or `name()` opening a
+ * line (prose may mention "get_time()" in passing; that alone is not a call attempt).
+ */
+const looksLikeCall = (s: string): boolean => /[A-Za-z_][\w.]*\s*\(\s*[A-Za-z_]\w*\s*=/.test(s) || /^[\s`[]*[A-Za-z_][\w.]*\s*\(\s*\)/m.test(s);
+
+/** A closed think block (the prompt may have opened it): what the think-block rate counts. */
+export const hasThinkBlock = (output: string): boolean => output.includes("</think>");
 
 /** BFCL's Qwen/Hermes handler: r"<tool_call>\n(.*?)\n</tool_call>", json.loads, bad blocks dropped. */
 function decodeToolCallBlocks(content: string): Omit<Decoded, "reasoning"> {

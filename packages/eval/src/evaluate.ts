@@ -4,7 +4,7 @@
  */
 import { TooltuneError, type EvalResultRow } from "@tooltune/core";
 import { checkOutput, type CheckResult } from "./check.js";
-import type { CheckMode } from "./decode.js";
+import { hasThinkBlock, type CheckMode } from "./decode.js";
 import type { GenerateOptions, Generator } from "./generator.js";
 import { expectedJson, type EvalItem } from "./items.js";
 import type { RenderPrompt } from "./loop.js";
@@ -71,6 +71,6 @@ export function scoredRow(row: EvalResultRow): ScoredRow {
     args_ok: row.args_ok,
     pass: row.pass,
     expects_call: row.expected !== "[]",
-    think: row.output.includes("</think>"),
+    think: hasThinkBlock(row.output),
   };
 }
