@@ -47,8 +47,13 @@ export function fromAdapterConfig(json: Record<string, unknown>, where = "adapte
   if (typeof targets === "string") fail(`target_modules as a regex is not supported; list them`);
   targets = targets ?? [];
   for (const t of targets as string[]) if (!(LORA_TARGETS as readonly string[]).includes(t)) fail(`target module ${t} is not one of ${LORA_TARGETS.join(" ")}`);
-  const tti = json.trainable_token_indices;
-  if (tti && !Array.isArray(tti)) fail("trainable_token_indices as a dict is not supported; give a list (embed_tokens)");
+  let tti = json.trainable_token_indices as number[] | Record<string, number[]> | null | undefined;
+  if (tti && !Array.isArray(tti)) {
+    // PEFT's dict form {module: indices}: only embed_tokens (a tied lm_head follows it)
+    const keys = Object.keys(tti);
+    if (keys.some((k) => k !== "embed_tokens")) fail(`trainable_token_indices for ${keys.join(", ")}: only embed_tokens is supported`);
+    tti = tti.embed_tokens ?? null;
+  }
   return {
     r: Number(json.r),
     loraAlpha: Number(json.lora_alpha),

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultLoraConfig, type LoraConfig } from "./config.js";
+import { defaultLoraConfig, fromAdapterConfig, toAdapterConfig, type LoraConfig } from "./config.js";
 import { loadAdapter, saveAdapter, saveMerged } from "./io.js";
 import { createLora, mergeAdapter } from "./lora.js";
 
@@ -146,6 +146,17 @@ describe("LoRA on a tiny model", () => {
     expect(config).toMatchObject({ peft_type: "LORA", task_type: "CAUSAL_LM", r: 16, lora_alpha: 64, trainable_token_indices: [21, 22], target_modules: ["q_proj"], bias: "none", fan_in_fan_out: false });
     const again = loadAdapter(model, dir);
     expect(values(model.forward(ids, { adapter: again }))).toEqual(values(model.forward(ids, { adapter })));
+  });
+
+  it("adapter_config.json: PEFT's fields both ways; unsupported settings fail with the reason", () => {
+    const c: LoraConfig = { ...defaultLoraConfig, r: 8, loraAlpha: 16, useRslora: true, trainableTokenIndices: [7], baseModelNameOrPath: "base" };
+    const json = toAdapterConfig(c);
+    expect(fromAdapterConfig(json)).toEqual(c);
+    expect(fromAdapterConfig({ ...json, trainable_token_indices: { embed_tokens: [7] } })).toEqual(c);
+    expect(() => fromAdapterConfig({ ...json, use_dora: true })).toThrow(/use_dora/);
+    expect(() => fromAdapterConfig({ ...json, target_modules: "q_proj|v_proj" })).toThrow(/regex/);
+    expect(() => fromAdapterConfig({ ...json, target_modules: ["c_attn"] })).toThrow(/c_attn/);
+    expect(() => fromAdapterConfig({ ...json, trainable_token_indices: { lm_head: [7] } })).toThrow(/lm_head/);
   });
 
   it("dropout only while training, repeatable from the seed", () => {
