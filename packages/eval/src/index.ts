@@ -14,3 +14,4 @@ export { runEpisode, replayExecutor, catalogExecutor, type Episode, type Executo
 export { scriptedGenerator, type Generator, type GenerateOptions } from "./generator.js";
 export { renderReport, type ReportInput, type LossCurve } from "./report.js";
 export { scoreOutputs, outputOf, type ScoreResult, type ScoreTarget } from "./score.js";
+export { loadModelGenerator, modelGenerator } from "./model-generator.js";
