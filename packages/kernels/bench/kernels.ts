@@ -66,7 +66,7 @@ function rawSgemm(s: Shape, threads: number): string {
 }
 
 /** Median wall and CPU seconds per call through tf.matMul, yielding between calls as a
- *  training loop does (outputs are recycled only after V8 collects them). */
+ *  training loop does. */
 async function viaTfjs(backend: string, s: Shape, n = reps): Promise<string> {
   await tf.setBackend(backend);
   const [, batch, m, nn, k, transA, transB] = s;
@@ -125,8 +125,7 @@ async function trainingStep(threads: number, fused: boolean) {
   const { names, loss } = blockLoss(configA, fused);
   const grads = tf.grads(loss);
   const step = () => tf.dispose(grads(names.map((n) => weights[n])));
-  // Between steps, yield to the event loop as packages/train's loop does: freed output
-  // buffers return to the native pool only then (their finalizers run after GC).
+  // Between steps, yield to the event loop as packages/train's loop does.
   const yieldToLoop = () => new Promise((r) => setImmediate(r));
   const walls: number[] = [];
   for (let i = 0; i < (quick ? 3 : 5); i++) {

@@ -1,6 +1,7 @@
 // N-API face of the kernels. Arguments are positional (the TypeScript wrapper names them) and
 // arrays are used in place: a Float32Array's data pointer already includes its byte offset.
 #include <napi.h>
+#include <v8.h>
 
 #include <string>
 
@@ -166,7 +167,10 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
 }
 
 // alloc(n): a Float32Array of n uninitialised floats over recycled native memory. The block
-// returns to the pool only when V8 collects the ArrayBuffer, i.e. when no view of it is left.
+// returns to the pool when V8 frees the ArrayBuffer's backing store, i.e. when no view of it is
+// left. This goes through V8's own API because N-API finalizers are deferred to the event loop,
+// so a synchronous training step would never see its freed blocks again; a BackingStore
+// deleter runs as soon as the GC sweeps the buffer (maybe on another thread: the pool locks).
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t n = info[0].As<Napi::Number>().Int64Value();
@@ -174,17 +178,13 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   size_t bytes = static_cast<size_t>(n) * sizeof(float);
   void* p = tt::takeBuffer(bytes);
   if (!p) return fail(env, "alloc: out of memory"), env.Undefined();
-  // Tell V8 about the memory so it collects (and so recycles) these buffers often enough.
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
-  auto ab = Napi::ArrayBuffer::New(
-      env, p, bytes,
-      [](Napi::Env env, void* data, size_t* size) {
-        Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(*size));
-        tt::giveBuffer(data, *size);
-        delete size;
-      },
-      new size_t(bytes));
-  return Napi::Float32Array::New(env, static_cast<size_t>(n), ab, 0);
+  auto store = v8::ArrayBuffer::NewBackingStore(
+      p, bytes, [](void* data, size_t length, void*) { tt::giveBuffer(data, length); }, nullptr);
+  v8::Local<v8::ArrayBuffer> buffer = v8::ArrayBuffer::New(v8::Isolate::GetCurrent(), std::move(store));
+  v8::Local<v8::Value> array = v8::Float32Array::New(buffer, 0, static_cast<size_t>(n));
+  // A napi_value is a v8::Local's slot pointer (Node's v8impl::JsValueFromV8LocalValue); the
+  // Local lives in the handle scope N-API opened for this call.
+  return Napi::Value(env, reinterpret_cast<napi_value>(*array));
 }
 
 // crossEntropy(logits, targets, loss, rows, n) and crossEntropyGrad(logits, targets, dy, dx, rows, n).
