@@ -8,6 +8,7 @@ import { runPipeline } from "./run.js";
 import { showDataset } from "./show.js";
 import { builtinRegistry, type StageRegistry } from "./stages.js";
 import { formatStatus, pipelineStatus } from "./status.js";
+import { addToolCommands } from "./agent/commands.js";
 
 export interface CliIO {
   /** Results (plans, status, show) go to stdout; logs and errors to stderr. */
@@ -69,6 +70,7 @@ export function buildCli(argv: string[], io: CliIO, loaded?: StageDefinition): A
       async (args) => (await showDataset(args.dataset, args.head, io.cwd)).forEach((line) => io.out(line)),
     );
   for (const kind of io.registry.kinds) cli = cli.command(stageCommand(kind, loaded?.kind === kind ? loaded : undefined, io));
+  cli = addToolCommands(cli, io);
   return cli.demandCommand(1, "name a command").recommendCommands().help().version(TOOL.version).wrap(Math.min(110, process.stdout.columns ?? 100));
 }
 
