@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { scriptedGenerator } from "@tooltune/eval";
-import { createModel, makeConfig, saveModel } from "@tooltune/model";
+import { createLora, defaultLoraConfig, saveAdapter } from "@tooltune/lora";
+import { createModel, loadModel, makeConfig, saveModel } from "@tooltune/model";
 import { loadTokenizerBundle } from "@tooltune/tokenize";
 import { runAgent, type AgentOptions } from "./session.js";
 
@@ -28,10 +29,11 @@ afterAll(async () => { await rm(root, { recursive: true, force: true }); });
  * Runs `tooltune agent` on injected streams with a scripted model. The "person" types the next
  * line only when the program asks (a `you> ` or `[y/n] ` prompt), and closes stdin when out of lines.
  */
-async function agent(opts: Partial<AgentOptions>, respond: (prompt: string) => string, typed: string[] = []) {
+async function agent(opts: Partial<AgentOptions>, respond: (prompt: string) => string, typed: string[] = [], ctrlC?: AbortController) {
   const input = new PassThrough();
   let out = "";
-  const answer = () => setImmediate(() => (typed.length ? input.write(typed.shift() + "\n") : input.end()));
+  // Out of lines: end stdin (Ctrl-D), or with `ctrlC` press Ctrl-C instead and leave stdin open.
+  const answer = () => setImmediate(() => (typed.length ? input.write(typed.shift() + "\n") : ctrlC ? ctrlC.abort() : input.end()));
   const gen = scriptedGenerator("stand-in", respond);
   const end = await runAgent(
     { model: modelDir, tools: TOOLS_MODULE, confirm: false, maxSteps: 5, timeoutMs: 300, temperature: 0, maxNewTokens: 64, ...opts },
@@ -42,6 +44,7 @@ async function agent(opts: Partial<AgentOptions>, respond: (prompt: string) => s
         if (text.endsWith("you> ") || text.endsWith("[y/n] ")) answer();
       },
       loadGenerator: async () => gen,
+      signal: ctrlC?.signal,
     },
   );
   return { end, out, prompts: gen.prompts };
@@ -125,6 +128,12 @@ describe("tooltune agent (chat)", () => {
     expect(r.out).not.toContain("never read");
   });
 
+  it("leaves on Ctrl-C (the CLI's abort signal) while waiting for input, stdin still open", async () => {
+    const done = await agent({}, () => "ok", ["hi"], new AbortController());
+    expect(done.end).toBe("exit");
+    expect(done.out).toMatch(/answer: ok\nyou> bye\n$/);
+  });
+
   it("leaves when stdin ends (as after Ctrl-D)", async () => {
     const r = await agent({}, () => "ok", ["hi"]);
     expect(r.end).toBe("exit");
@@ -172,5 +181,20 @@ describe("tooltune agent with a real model directory", () => {
     );
     expect(["answered", "step_limit", "malformed"]).toContain(end);
     expect(out).toMatch(/^(answer: |stopped: )/m);
+
+    // An adapter directory alone: the base comes from adapter_config.json, the bundle from the adapter.
+    const adapterDir = join(root, "tiny-adapter");
+    const again = loadModel(dir);
+    saveAdapter(createLora(again, { ...defaultLoraConfig, r: 2, targetModules: ["q_proj"], baseModelNameOrPath: dir }, 1), adapterDir);
+    again.dispose();
+    bundle.save(join(adapterDir, "tokenizer"));
+    let log = "";
+    out = "";
+    const viaAdapter = await runAgent(
+      { model: adapterDir, tools: "builtin", prompt: "What is 2 + 2?", confirm: false, maxSteps: 2, timeoutMs: 1000, temperature: 0, maxNewTokens: 4 },
+      { input: new PassThrough(), write: (t) => (out += t), log: (l) => (log += l + "\n") },
+    );
+    expect(["answered", "step_limit", "malformed"]).toContain(viaAdapter);
+    expect(log).toMatch(/backend /);
   });
 });
