@@ -45,12 +45,13 @@ async function measure(mode: "lora" | "full"): Promise<{ tokensPerS: number; cpu
     for (const v of model.params.values()) v.trainable = true;
     target = { trainable: model.params, lossSum: (b) => lossSumOf(model, b) };
   }
-  await trainLoop(target, rows, [], loop(1), { checkpoint: async () => {} }); // warm-up step
+  (await trainLoop(target, rows, [], loop(1), { checkpoint: async () => {} })).optimizer.dispose(); // warm-up step
   let peak = process.memoryUsage().rss;
   const [t0, c0] = [performance.now(), process.cpuUsage()];
-  await trainLoop(target, rows, [], loop(steps), { checkpoint: async () => {}, onStep: () => (peak = Math.max(peak, process.memoryUsage().rss)) });
+  const { optimizer } = await trainLoop(target, rows, [], loop(steps), { checkpoint: async () => {}, onStep: () => (peak = Math.max(peak, process.memoryUsage().rss)) });
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
+  optimizer.dispose();
   dispose();
   return { tokensPerS: (steps * B * T) / wall, cpuPerStep: (cpu.user + cpu.system) / 1e6 / steps, peakMb: peak / 2 ** 20 };
 }
@@ -79,7 +80,7 @@ if (!process.argv.includes("--no-torch")) {
   if (r.status !== 0) console.log(`PyTorch reference skipped: ${(r.stderr || r.error?.message || "").trim().split("\n").at(-1)}`);
   else {
     const ref = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Record<string, number>;
-    for (const [mode, tps] of Object.entries(ref)) {
+    for (const [mode, tps] of Object.entries(ref).filter(([k]) => k !== "threads")) {
       console.log(`pytorch ${mode.padEnd(4)} ${tps.toFixed(0).padStart(6)} tokens/s (${ref.threads ?? "?"} threads)`);
       for (const [key, v] of Object.entries(ours)) if (key.endsWith(`/${mode}`)) console.log(`  ratio ${key}: ${(v / tps).toFixed(2)}× PyTorch`);
     }
