@@ -6,7 +6,10 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const env = { ...process.env, NX_DAEMON: "false", NX_NO_CLOUD: "true", NX_TUI: "false" };
-const args = ["nx", "run-many", "-t", "build,test", "--outputStyle=stream", ...process.argv.slice(2)];
+// On CI every test runs for real: nx keeps a machine-wide cache (~/.nx) that would otherwise replay
+// results recorded by an earlier run on the same machine.
+const fresh = process.env.CI ? ["--skip-nx-cache"] : [];
+const args = ["nx", "run-many", "-t", "build,test", "--outputStyle=stream", ...fresh, ...process.argv.slice(2)];
 const run = spawnSync("npx", args, { stdio: "inherit", env });
 
 const projects = [...readdirSync("packages").map((p) => join("packages", p)), "tests"];
