@@ -143,6 +143,16 @@ describe("partial runs", () => {
       "skip d (suffix) up to date",
     ]);
   });
+
+  it("--dry-run plans around a file that is not there yet and says so; a real run stops on it", async () => {
+    const { rm } = await import("node:fs/promises");
+    await rm(dataFile);
+    const lines: string[] = [];
+    const r = await run({ dryRun: true, print: (l) => lines.push(l) });
+    expect(r.plan.map((s) => `${s.action} ${s.stage}`)).toEqual(["run a", "run b", "run c", "run lines", "run d"]);
+    expect(lines.at(-1)).toMatch(/^note: stage 'lines': .*data\.txt.* — a real run stops here$/);
+    await expect(run()).rejects.toThrow(/data\.txt/);
+  });
 });
 
 describe("failures", () => {

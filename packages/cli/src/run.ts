@@ -38,11 +38,15 @@ export async function runPipeline(file: string, options: RunOptions): Promise<Ru
   const cwd = options.cwd ?? process.cwd();
   const pipeline = await loadPipeline(file, { registry: options.registry, sets: options.sets, backend: options.backend, cwd });
   const lock = await readLock(lockPath(pipeline), pipeline.name);
-  const observed = await observe(pipeline, cwd);
+  // A dry run plans even when a file a stage reads is not there yet (a model or data set still to be
+  // downloaded): it says so instead of failing, since the point is to see what would run.
+  const missing: string[] | undefined = options.dryRun ? [] : undefined;
+  const observed = await observe(pipeline, cwd, missing);
   const plan = planRun(pipeline.stages, lock, observed, options);
   if (options.dryRun) {
     const print = options.print ?? ((line: string) => process.stdout.write(line + "\n"));
     printPlan(pipeline, plan, print);
+    for (const m of missing ?? []) print(`note: ${m}`);
     return { pipeline, plan, ran: [], skipped: plan.map((s) => s.stage) };
   }
   const release = await claimWorkdir(pipeline.workdir);
@@ -87,13 +91,19 @@ function isAlive(pid: number): boolean {
 }
 
 /** Everything planning needs from disk: output hashes and the inputs known before running. */
-export async function observe(pipeline: Pipeline, cwd: string): Promise<Record<string, Observed>> {
+export async function observe(pipeline: Pipeline, cwd: string, missing?: string[]): Promise<Record<string, Observed>> {
   const observed: Record<string, Observed> = {};
   for (const stage of pipeline.stages) {
-    observed[stage.name] = {
-      outputHash: await validOutputHash(join(pipeline.workdir, stage.name)),
-      fixedInputs: await fixedInputs(pipeline, stage, cwd),
-    };
+    let inputs: InputHash[];
+    try {
+      inputs = await fixedInputs(pipeline, stage, cwd);
+    } catch (e) {
+      // With a `missing` list (dry runs), a file the stage reads that is not there is noted, not fatal.
+      if (!missing || !(e instanceof TooltuneError) || e.code !== "CONFIG") throw e;
+      missing.push(`stage '${stage.name}': ${e.message} — a real run stops here`);
+      inputs = [{ from: "missing", hash: "missing" }];
+    }
+    observed[stage.name] = { outputHash: await validOutputHash(join(pipeline.workdir, stage.name)), fixedInputs: inputs };
   }
   return observed;
 }
