@@ -9,6 +9,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createModel, makeConfig, selectBackend, type BackendName } from "@tooltune/model";
 import { createLora, defaultLoraConfig } from "@tooltune/lora";
+import { ADAMW_DEFAULTS } from "../src/adamw.js";
 import type { TokenRow } from "../src/batches.js";
 import { lossSumOf } from "../src/loss.js";
 import { trainLoop, type LoopConfig, type TrainTarget } from "../src/loop.js";
@@ -27,7 +28,7 @@ const rows: TokenRow[] = Array.from({ length: B * (steps + 1) }, () => {
 
 const loop = (n: number): LoopConfig => ({
   schedule: { kind: "constant", lr: 1e-4, warmupSteps: 0, totalSteps: n },
-  gradAccum: 1, maxGradNorm: 1, optimizer: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 },
+  gradAccum: 1, maxGradNorm: 1, optimizer: { ...ADAMW_DEFAULTS, weightDecay: 0.1 },
   batching: { batchSize: B, shuffle: false, seed: 0, padId: 0 }, seed: 0,
   logEvery: 1, evalEvery: 0, checkpointEvery: 0, evalBatchSize: B,
 });

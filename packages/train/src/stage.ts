@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { defineStage, finishDirectory, inputOfKind, TooltuneError, type StageContext } from "@tooltune/core";
 import { createModel, loadModel, makeConfig, resizeTokenEmbeddings, saveModel, selectBackend, type BackendName, type CausalLM } from "@tooltune/model";
 import { loadTokenizerBundle, type TokenizerBundle } from "@tooltune/tokenize";
+import { ADAMW_DEFAULTS } from "./adamw.js";
 import type { Batch } from "./batches.js";
 import { findCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { lossCurveSvg } from "./curve.js";
@@ -99,10 +100,11 @@ function baseModel(ctx: StageContext, params: TrainParams, bundle: TokenizerBund
 }
 
 function fullTrainee(model: CausalLM): Trainee {
+  for (const v of model.params.values()) v.trainable = true;
   return {
     kind: "model",
     target: {
-      trainable: new Map([...model.params].map(([name, v]) => ((v.trainable = true), [name, v]))),
+      trainable: model.params,
       lossSum: (b: Batch) => lossSumOf(model, b),
       decays: (name) => !name.endsWith("norm.weight") && !name.endsWith(".bias"),
     },
@@ -117,7 +119,7 @@ function loopConfig(p: TrainParams, train: Parameters<typeof totalSteps>[0], see
   return {
     schedule: { kind: p.schedule, lr: p.lr, warmupSteps: warmupStepsFrom(steps, { ratio: p.warmup_ratio, steps: p.warmup_steps }), totalSteps: steps },
     gradAccum: p.grad_accum, maxGradNorm: p.max_grad_norm,
-    optimizer: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: p.weight_decay },
+    optimizer: { ...ADAMW_DEFAULTS, weightDecay: p.weight_decay },
     batching, seed, logEvery: p.log_every, evalEvery: p.eval_every, checkpointEvery: p.checkpoint_every, evalBatchSize: Math.max(p.batch_size, 4),
   };
 }
