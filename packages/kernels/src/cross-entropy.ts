@@ -17,10 +17,12 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tens
   const vocab = logits.shape[1];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D, save = args[1] as tf.GradSaveFunc;
-    save([x]);
+    save([x, ids]); // ids too: a caller's tidy may dispose them before the backward pass
     const value: tf.Tensor = addon ? nativeLoss(addon, x, ids) : tf.sub(tf.logSumExp(x, -1), tf.sum(tf.mul(x, tf.oneHot(ids, vocab)), -1));
-    const gradFunc = (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
-      addon ? nativeGrad(addon, saved as tf.Tensor2D, ids, dy) : tf.mul(tf.sub(tf.softmax(saved), tf.oneHot(ids, vocab)), tf.expandDims(dy, 1));
+    const gradFunc = (dy: tf.Tensor, [saved, savedIds]: tf.Tensor[]) =>
+      addon
+        ? nativeGrad(addon, saved as tf.Tensor2D, savedIds as tf.Tensor1D, dy)
+        : tf.mul(tf.sub(tf.softmax(saved), tf.oneHot(savedIds as tf.Tensor1D, vocab)), tf.expandDims(dy, 1));
     return { value, gradFunc };
   });
   const loss = f(logits) as tf.Tensor1D; // [rows]

@@ -4,6 +4,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { setFusedOps, type FusedOps } from "./fused.js";
 
 export const BACKENDS = ["tensorflow", "native", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -38,6 +39,7 @@ async function tryNative(): Promise<string> {
   const r = (await (register as () => unknown)()) as { ok: boolean; reason?: string } | undefined;
   if (r && r.ok === false) throw new Error(r.reason ?? "native addon unavailable");
   if (!tf.findBackend("native")) throw new Error("native backend did not register");
+  if (mod.fusedOps && typeof mod.fusedOps === "object") setFusedOps("native", mod.fusedOps as FusedOps);
   return "N-API sgemm (@tooltune/kernels) over the tfjs cpu kernels";
 }
 

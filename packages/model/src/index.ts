@@ -3,4 +3,5 @@ export { CausalLM, gatherRows, isLinearWeight, type Adapter, type ForwardOptions
 export { loadModel, saveModel, createModel, resizeTokenEmbeddings, parameterShapes, readCheckpointTensors, toHostTensor, type SaveOptions, type ParamOptions } from "./checkpoint.js";
 export { readSafetensors, writeSafetensors, type HostTensor, type StDtype } from "./safetensors.js";
 export { selectBackend, BACKENDS, type BackendName, type BackendChoice } from "./backend.js";
+export { fusedOps, setFusedOps, type FusedOps } from "./fused.js";
 export { generate, pickToken, type GenerateOptions, type Generation, type FinishReason } from "./generate.js";

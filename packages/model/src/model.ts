@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs-core";
 // registers every gradient into tfjs's global registry. (Changed by the lead: the CLI runs in Node.)
 import "@tensorflow/tfjs";
 import { registerFastCpuKernels } from "./fast-cpu-kernels.js";
+import { fusedOps } from "./fused.js";
 import type { ModelConfig } from "./config.js";
 import { attentionBias, ropeTables, segmentsOf, type RopeTables } from "./masks.js";
 
@@ -293,7 +294,8 @@ export class CausalLM {
       }
       const picked = gatherRows(h, tf.tensor1d(rows, "int32")); // [count, H]
       const logits = this.logitsOf(picked, adapter); // [count, V]
-      const sum = tf.sum(crossEntropy(logits, tf.tensor1d(targets, "int32"))) as tf.Scalar;
+      const ce = fusedOps().crossEntropy ?? crossEntropy;
+      const sum = tf.sum(ce(logits, tf.tensor1d(targets, "int32"))) as tf.Scalar;
       return { loss: tf.div(sum, count) as tf.Scalar, sum, count };
     });
   }
