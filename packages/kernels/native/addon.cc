@@ -7,6 +7,7 @@
 
 #include "buffers.h"
 #include "elementwise.h"
+#include "fused.h"
 #include "pool.h"
 #include "sgemm.h"
 
@@ -244,6 +245,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["unary"] = Napi::Function::New(env, Unary);
   exports["reduce"] = Napi::Function::New(env, Reduce);
   exports["softmax"] = Napi::Function::New(env, Softmax);
+  tt::exportFused(env, exports);  // rmsNorm, rope, gatedAct and their gradients (fused.cc)
   exports["setThreads"] = Napi::Function::New(env, SetThreads);
   exports["getThreads"] = Napi::Function::New(env, GetThreads);
   exports["availableCores"] = Napi::Function::New(env, AvailableCores);

@@ -21,6 +21,14 @@ export interface Addon {
   softmax(x: Float32Array, y: Float32Array, rows: number, n: number): void;
   crossEntropy(logits: Float32Array, targets: Int32Array, loss: Float32Array, rows: number, n: number): void;
   crossEntropyGrad(logits: Float32Array, targets: Int32Array, dy: Float32Array, dx: Float32Array, rows: number, n: number): void;
+  /** Fused RMSNorm rows x n (native/fused.h); rstd [rows] is kept for the gradient. */
+  rmsNorm(x: Float32Array, w: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, n: number, eps: number, plusOne: boolean): void;
+  rmsNormGrad(dy: Float32Array, x: Float32Array, w: Float32Array, rstd: Float32Array, dx: Float32Array, dw: Float32Array, rows: number, n: number, plusOne: boolean): void;
+  /** rotate_half rotary embedding of x [rows, heads, d] by cos/sin [rows, d]; transpose: its gradient. */
+  rope(x: Float32Array, cos: Float32Array, sin: Float32Array, y: Float32Array, rows: number, heads: number, d: number, transpose: boolean): void;
+  /** op: 0 silu, 1 gelu-tanh; out = act(gate) · up. */
+  gatedAct(op: number, gate: Float32Array, up: Float32Array, out: Float32Array, n: number): void;
+  gatedActGrad(op: number, gate: Float32Array, up: Float32Array, dy: Float32Array, dgate: Float32Array, dup: Float32Array, n: number): void;
   /** n uninitialised floats over recycled native memory (see native/buffers.h). */
   alloc(n: number): Float32Array;
   setThreads(n: number): number;

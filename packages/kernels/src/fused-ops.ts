@@ -1,5 +1,6 @@
 // The fused ops this package gives the model (see @tooltune/model's FusedOps): picked up by the
 // model's selectBackend when it chooses `native`, used only while `native` is the active backend.
 import { crossEntropy } from "./cross-entropy.js";
+import { gatedActivation, rmsNorm, rope } from "./fused.js";
 
-export const fusedOps = { crossEntropy };
+export const fusedOps = { crossEntropy, rmsNorm, rope, gatedActivation };

@@ -8,6 +8,21 @@ import * as tf from "@tensorflow/tfjs-core";
 export interface FusedOps {
   /** Per-row −log softmax(logits)[target]: logits [N, V], targets [N] int32 → [N]. */
   crossEntropy?(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D;
+  /**
+   * RMSNorm over the last axis: x · rsqrt(mean(x²) + eps) · w, or · (1 + w) when plusOne (Gemma).
+   * x [N, H], w [H] → [N, H]; gradients for x and w.
+   */
+  rmsNorm?(x: tf.Tensor2D, w: tf.Tensor1D, eps: number, plusOne: boolean): tf.Tensor2D;
+  /**
+   * HF's rotary embedding: x·cos + rotate_half(x)·sin, rotate_half(x) = cat(−x2, x1) on the last axis.
+   * x [N, heads, headDim], cos/sin [N, 1, headDim] → [N, heads, headDim]; gradient for x only.
+   */
+  rope?(x: tf.Tensor3D, cos: tf.Tensor3D, sin: tf.Tensor3D): tf.Tensor3D;
+  /**
+   * The gated MLP's activation act(gate) · up, act = SiLU ("silu") or tanh-approximated GELU
+   * ("gelu_tanh"). gate, up [N, I] → [N, I]; gradients for both.
+   */
+  gatedActivation?(gate: tf.Tensor2D, up: tf.Tensor2D, activation: "silu" | "gelu_tanh"): tf.Tensor2D;
 }
 
 let owner: string | null = null;

@@ -64,6 +64,8 @@ export const isLinearWeight = (name: string): boolean => /(_proj|lm_head)\.weigh
 // ---------------------------------------------------------------- building blocks
 
 function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number, plusOne: boolean): tf.Tensor2D {
+  const fused = fusedOps().rmsNorm;
+  if (fused) return fused(x, w, eps, plusOne);
   const variance = tf.mean(tf.square(x), -1, true); // [N, 1]
   const normed = tf.mul(x, tf.rsqrt(tf.add(variance, eps)));
   return tf.mul(normed, plusOne ? tf.add(w, 1) : w);
@@ -71,6 +73,8 @@ function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number, plusOne: boolean):
 
 /** HF rotate_half on the last axis: x*cos + cat(-x2, x1)*sin. x: [N, heads, headDim]; cos/sin [N, 1, headDim]. */
 function applyRope(x: tf.Tensor3D, rope: RopeTables): tf.Tensor3D {
+  const fused = fusedOps().rope;
+  if (fused) return fused(x, rope.cos, rope.sin);
   const half = x.shape[2] / 2;
   const [x1, x2] = tf.split(x, [half, half], 2);
   const rotated = tf.concat([tf.neg(x2), x1], 2);
@@ -190,8 +194,11 @@ export class CausalLM {
   private mlp(x: tf.Tensor2D, i: number, adapter?: Adapter): tf.Tensor2D {
     const m = `model.layers.${i}.mlp`;
     const gate = this.linear(x, `${m}.gate_proj`, adapter);
-    const act = this.config.hiddenAct === "silu" ? tf.mul(gate, tf.sigmoid(gate)) : geluTanh(gate);
-    return this.linear(tf.mul(act, this.linear(x, `${m}.up_proj`, adapter)), `${m}.down_proj`, adapter);
+    const up = this.linear(x, `${m}.up_proj`, adapter);
+    const silu = this.config.hiddenAct === "silu";
+    const fused = fusedOps().gatedActivation;
+    const act: tf.Tensor2D = fused ? fused(gate, up, silu ? "silu" : "gelu_tanh") : tf.mul(silu ? tf.mul(gate, tf.sigmoid(gate)) : geluTanh(gate), up);
+    return this.linear(act, `${m}.down_proj`, adapter);
   }
 
   private norm(x: tf.Tensor2D, name: string): tf.Tensor2D {

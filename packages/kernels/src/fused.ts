@@ -1,0 +1,103 @@
+// Fused ops for the model's per-token blocks, each one native kernel forward and one backward
+// (native/fused.h) in place of 3–6 tfjs ops (and their gradients) over [tokens, features]:
+// RMSNorm, the rotate_half rotary embedding and the gated MLP activation. On any backend other
+// than `native` (or for non-float32 inputs) each runs the model's own tfjs formulation.
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import { loadAddon, type Addon } from "./addon.js";
+import { uninitialized, values } from "./kernels.js";
+
+type Args = (tf.Tensor | tf.GradSaveFunc)[];
+
+function nativeAddon(...ts: tf.Tensor[]): Addon | undefined {
+  const loaded = loadAddon();
+  return loaded.ok && tf.getBackend() === "native" && ts.every((t) => t.dtype === "float32") ? loaded.addon : undefined;
+}
+
+const valuesOf = (t: tf.Tensor): Float32Array => values(tf.backend() as unknown as MathBackendCPU, t);
+
+/**
+ * RMSNorm over the last axis: y = x · rsqrt(mean(x²) + eps) · w, or · (1 + w) when plusOne
+ * (Gemma). x [N, H], w [H] → [N, H]; gradients for x and w.
+ */
+export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number, plusOne: boolean): tf.Tensor2D {
+  const addon = nativeAddon(x, w);
+  if (!addon) {
+    const normed = tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)));
+    return tf.mul(normed, plusOne ? tf.add(w, 1) : w);
+  }
+  const [rows, n] = x.shape;
+  const f = tf.customGrad((...args: Args) => {
+    const [xs, ws, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = uninitialized(rows * n), rstd = uninitialized(rows);
+    addon.rmsNorm(valuesOf(xs), valuesOf(ws), y, rstd, rows, n, eps, plusOne);
+    const rstdT = tf.tensor1d(rstd);
+    save([xs, ws, rstdT]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw, sr] = saved;
+      const dx = uninitialized(rows * n), dw = uninitialized(n);
+      addon.rmsNormGrad(valuesOf(dy), valuesOf(sx), valuesOf(sw), valuesOf(sr), dx, dw, rows, n, plusOne);
+      return [tf.tensor2d(dx, [rows, n]), tf.tensor1d(dw)];
+    };
+    return { value: tf.tensor2d(y, [rows, n]), gradFunc };
+  });
+  return f(x, w);
+}
+
+/**
+ * Hugging Face's rotary embedding (rotate_half on the last axis): x·cos + cat(−x2, x1)·sin.
+ * x [N, heads, d], cos/sin [N, 1, d] → [N, heads, d]; gradient for x only (the inverse rotation).
+ */
+export function rope(x: tf.Tensor3D, cos: tf.Tensor3D, sin: tf.Tensor3D): tf.Tensor3D {
+  const addon = nativeAddon(x, cos, sin);
+  const [rows, heads, d] = x.shape;
+  if (!addon || d % 2 !== 0) {
+    const [x1, x2] = tf.split(x, [d / 2, d / 2], 2);
+    return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2), x1], 2), sin));
+  }
+  const run = (input: tf.Tensor, c: tf.Tensor, s: tf.Tensor, transpose: boolean): tf.Tensor3D => {
+    const y = uninitialized(rows * heads * d);
+    addon.rope(valuesOf(input), valuesOf(c), valuesOf(s), y, rows, heads, d, transpose);
+    return tf.tensor3d(y, [rows, heads, d]);
+  };
+  const f = tf.customGrad((...args: Args) => {
+    const [xs, save] = args as [tf.Tensor3D, tf.GradSaveFunc];
+    save([cos, sin]); // kept for the backward pass: a caller's tidy may dispose the tables first
+    const gradFunc = (dy: tf.Tensor, [c, s]: tf.Tensor[]) => run(dy, c, s, true);
+    return { value: run(xs, cos, sin, false), gradFunc };
+  });
+  return f(x);
+}
+
+export type GatedActivation = "silu" | "gelu_tanh";
+
+/**
+ * The gated MLP's activation: act(gate) · up with act = SiLU (Llama, Qwen2) or GELU with the
+ * tanh approximation (Gemma2). gate, up [N, I] → [N, I]; gradients for both.
+ */
+export function gatedActivation(gate: tf.Tensor2D, up: tf.Tensor2D, activation: GatedActivation): tf.Tensor2D {
+  const addon = nativeAddon(gate, up);
+  if (!addon) return tf.mul(activation === "silu" ? tf.mul(gate, tf.sigmoid(gate)) : geluTanh(gate), up);
+  const op = activation === "silu" ? 0 : 1;
+  const shape = gate.shape;
+  const size = shape[0] * shape[1];
+  const f = tf.customGrad((...args: Args) => {
+    const [g, u, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([g, u]);
+    const out = uninitialized(size);
+    addon.gatedAct(op, valuesOf(g), valuesOf(u), out, size);
+    const gradFunc = (dy: tf.Tensor, [sg, su]: tf.Tensor[]) => {
+      const dg = uninitialized(size), du = uninitialized(size);
+      addon.gatedActGrad(op, valuesOf(sg), valuesOf(su), valuesOf(dy), dg, du, size);
+      return [tf.tensor2d(dg, shape), tf.tensor2d(du, shape)];
+    };
+    return { value: tf.tensor2d(out, shape), gradFunc };
+  });
+  return f(gate, up);
+}
+
+/** PyTorch's gelu(approximate="tanh") in tfjs ops, as the model writes it. */
+function geluTanh(x: tf.Tensor2D): tf.Tensor2D {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
