@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tooltune_kernels",
-      "sources": ["native/addon.cc", "native/sgemm.cc", "native/elementwise.cc", "native/buffers.cc", "native/pool.cc", "native/fused.cc"],
+      "sources": ["native/addon.cc", "native/sgemm.cc", "native/elementwise.cc", "native/buffers.cc", "native/pool.cc", "native/attention.cc", "native/attention_napi.cc", "native/fused.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-O3", "-std=c++17"],

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "attention.h"
 #include "buffers.h"
 #include "elementwise.h"
 #include "fused.h"
@@ -246,6 +247,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["reduce"] = Napi::Function::New(env, Reduce);
   exports["softmax"] = Napi::Function::New(env, Softmax);
   tt::exportFused(env, exports);  // rmsNorm, rope, gatedAct and their gradients (fused.cc)
+  tt::exportAttention(env, exports);  // attention, attentionGrad (attention_napi.cc)
   exports["setThreads"] = Napi::Function::New(env, SetThreads);
   exports["getThreads"] = Napi::Function::New(env, GetThreads);
   exports["availableCores"] = Napi::Function::New(env, AvailableCores);

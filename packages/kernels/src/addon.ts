@@ -29,6 +29,12 @@ export interface Addon {
   /** op: 0 silu, 1 gelu-tanh; out = act(gate) · up. */
   gatedAct(op: number, gate: Float32Array, up: Float32Array, out: Float32Array, n: number): void;
   gatedActGrad(op: number, gate: Float32Array, up: Float32Array, dy: Float32Array, dgate: Float32Array, dup: Float32Array, n: number): void;
+  /** Fused causal attention (native/attention.h): out [N, nH·hd] and lse [B, nH, T] from q [N, nH, hd], k/v [N, nKv, hd]. */
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, segments: Int32Array, out: Float32Array, lse: Float32Array,
+    B: number, T: number, nH: number, nKv: number, hd: number, scale: number, softcap: number, window: number): void;
+  attentionGrad(q: Float32Array, k: Float32Array, v: Float32Array, segments: Int32Array, lse: Float32Array, dOut: Float32Array,
+    dq: Float32Array, dk: Float32Array, dv: Float32Array,
+    B: number, T: number, nH: number, nKv: number, hd: number, scale: number, softcap: number, window: number): void;
   /** n uninitialised floats over recycled native memory (see native/buffers.h). */
   alloc(n: number): Float32Array;
   setThreads(n: number): number;
