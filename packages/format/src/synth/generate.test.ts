@@ -51,6 +51,28 @@ describe("generateConversations", () => {
     }
   });
 
+  it("compact schemas keep each tool's name, parameter names, types, enums and required, in fewer characters", () => {
+    const compact = generateConversations(200, { ...options, schemas: "compact" });
+    const chars = (list: ConversationRow[]) => list.reduce((n, r) => n + r.tools!.length, 0);
+    expect(chars(compact)).toBeLessThan(0.75 * chars(rows.slice(0, 200)));
+    compact.forEach((row, i) => {
+      expect(row.messages).toEqual(rows[i].messages); // only the schemas' wording changes
+      const full = JSON.parse(rows[i].tools!) as { function: { name: string; parameters: { properties: Record<string, { type: string; enum?: string[] }>; required: string[] } } }[];
+      const short = JSON.parse(row.tools!) as typeof full;
+      expect(row.tools!.length).toBeLessThan(rows[i].tools!.length);
+      short.forEach((t, k) => {
+        const f = full[k].function;
+        expect(t.function.name).toBe(f.name);
+        expect(t.function.parameters.required).toEqual(f.parameters.required);
+        for (const [name, p] of Object.entries(f.parameters.properties)) {
+          expect(t.function.parameters.properties[name].type).toBe(p.type);
+          expect(t.function.parameters.properties[name].enum).toEqual(p.enum);
+        }
+        expect(JSON.stringify(t)).not.toMatch(/additionalProperties|minimum|maximum|pattern/);
+      });
+    });
+  });
+
   it("every call validates against its schema and its recorded response is the tool's real output", () => {
     let checked = 0;
     for (const row of rows) {

@@ -7,7 +7,7 @@
 import type { ConversationRow, MessageRow } from "@tooltune/core";
 import { ASKS, type Ask, type Drawn } from "./asks.js";
 import { toolCatalog, openAiTool } from "./catalog/index.js";
-import type { Json, ToolResult } from "./catalog/tool.js";
+import type { FunctionSchema, Json, ParamSchema, ToolResult } from "./catalog/tool.js";
 import { CHAINS } from "./chains.js";
 import { NO_CALLS } from "./chat.js";
 import { templateSplit, type Split } from "./pools.js";
@@ -25,13 +25,36 @@ export interface SynthOptions {
   mix: Record<Kind, number>;
   /** How many tools each conversation offers, [min, max]; the called ones always among them. */
   toolsOffered?: [number, number];
+  /** How tool schemas are written into the conversation (default full). */
+  schemas?: SchemaStyle;
 }
+
+/** `full`: the catalog's schemas as they are; `compact`: names, types, enums and required only. */
+export const SCHEMA_STYLES = ["full", "compact"] as const;
+export type SchemaStyle = (typeof SCHEMA_STYLES)[number];
 
 /** Kept to one line: the model is tiny and every token costs training time. */
 export const SYSTEM_PROMPT = "You are a helpful assistant. Call a tool when one fits; otherwise answer directly.";
 
-/** Each tool's OpenAI-shape JSON, made once: the same text JSON.stringify gives for the whole array, at a fraction of the cost. */
-const TOOL_JSON: Record<string, string> = Object.fromEntries(Object.entries(toolCatalog).map(([name, tool]) => [name, JSON.stringify(openAiTool(tool))]));
+/**
+ * A schema without what a caller can do without: parameter descriptions, bounds, patterns and
+ * `additionalProperties`. Names, types, enums and `required` stay, so every call it allows is one
+ * the full schema allows too. The offered tools are most of a prompt's tokens (~130 each in full).
+ */
+export function compactSchema(schema: FunctionSchema): Json {
+  const param = (p: ParamSchema): Json => {
+    if (p.type === "array") return { type: "array", items: param(p.items) };
+    return p.type === "string" && p.enum ? { type: "string", enum: p.enum } : { type: p.type };
+  };
+  const properties = Object.fromEntries(Object.entries(schema.parameters.properties).map(([name, p]) => [name, param(p)]));
+  return { name: schema.name, description: schema.description, parameters: { type: "object", properties, required: schema.parameters.required } };
+}
+
+/** Each tool's OpenAI-shape JSON per style, made once: the same text JSON.stringify gives for the whole array, at a fraction of the cost. */
+const TOOL_JSON: Record<SchemaStyle, Record<string, string>> = {
+  full: Object.fromEntries(Object.entries(toolCatalog).map(([name, tool]) => [name, JSON.stringify(openAiTool(tool))])),
+  compact: Object.fromEntries(Object.entries(toolCatalog).map(([name, tool]) => [name, JSON.stringify({ type: "function", function: compactSchema(tool.schema) })])),
+};
 
 export const conversationId = (index: number): string => `synth-${String(index).padStart(6, "0")}`;
 
@@ -53,7 +76,7 @@ export function generateConversation(index: number, options: SynthOptions): Conv
   return {
     id,
     source: `synth:seed=${options.seed}:${index}`,
-    tools: `[${tools.map((name) => TOOL_JSON[name]).join(",")}]`,
+    tools: `[${tools.map((name) => TOOL_JSON[options.schemas ?? "full"][name]).join(",")}]`,
     messages: [message("system", SYSTEM_PROMPT), ...dialog.messages],
     split,
     meta: JSON.stringify({ kind, templates: dialog.templates }),

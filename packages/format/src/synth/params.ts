@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SCHEMA_STYLES } from "./generate.js";
 
 const weight = (value: number, what: string) => z.number().min(0).default(value).describe(`relative weight of ${what}`);
 
@@ -26,6 +27,10 @@ export const synthParams = z
       .max(23)
       .default(6)
       .describe("most tools a conversation offers; each offered schema costs ~130 prompt tokens (Qwen3 tokenizer, chatml)"),
+    schemas: z
+      .enum(SCHEMA_STYLES)
+      .default("full")
+      .describe("tool schemas as the catalog writes them, or compact: names, types, enums and required only (~half the prompt tokens)"),
     seed: z.number().int().optional().describe("generator seed; defaults to the pipeline seed"),
   })
   .strict()

@@ -23,6 +23,7 @@ export const synthStage = defineStage({
       testFraction: params.test_fraction,
       mix: params.mix,
       toolsOffered: [params.tools_min, params.tools_max],
+      schemas: params.schemas,
     };
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "conversations" });
     const kinds = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
