@@ -2,5 +2,6 @@
 // model's selectBackend when it chooses `native`, used only while `native` is the active backend.
 import { crossEntropy } from "./cross-entropy.js";
 import { gatedActivation, rmsNorm, rope } from "./fused.js";
+import { loraLinear } from "./lora-linear.js";
 
-export const fusedOps = { crossEntropy, rmsNorm, rope, gatedActivation };
+export const fusedOps = { crossEntropy, rmsNorm, rope, gatedActivation, loraLinear };

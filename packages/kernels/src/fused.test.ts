@@ -4,6 +4,7 @@ import "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
 import { gatedActivation, rmsNorm, rope } from "./fused.js";
+import { loraLinear } from "./lora-linear.js";
 import { random, relError } from "./test-util.js";
 import { getThreads, setThreads } from "./threads.js";
 
@@ -20,6 +21,9 @@ function ropeRef(x: tf.Tensor3D, cos: tf.Tensor3D, sin: tf.Tensor3D): tf.Tensor3
 function geluTanhRef(x: tf.Tensor2D): tf.Tensor2D {
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+function loraLinearRef(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, s: number): tf.Tensor2D {
+  return tf.add(tf.matMul(x, w), tf.matMul(tf.mul(tf.matMul(x, a), s), b)); // model.linear + LoRA's linearDelta
 }
 function gatedRef(gate: tf.Tensor2D, up: tf.Tensor2D, act: "silu" | "gelu_tanh"): tf.Tensor2D {
   return tf.mul(act === "silu" ? tf.mul(gate, tf.sigmoid(gate)) : geluTanhRef(gate), up);
@@ -82,6 +86,14 @@ describe.skipIf(!nativeAvailable())("fused native ops equal the model's tfjs ops
             await compare(`${act} ${rows}x${inter}`, () => [t([rows, inter], rows + inter, 12), t([rows, inter], 3, 2)], 2,
               (g, u) => gatedRef(g as tf.Tensor2D, u as tf.Tensor2D, act),
               (g, u) => gatedActivation(g as tf.Tensor2D, u as tf.Tensor2D, act));
+      });
+
+      it("loraLinear, x, A and B gradients (none for the frozen W)", async () => {
+        for (const [rows, inDim, r, outDim] of [[1, 1, 1, 1], [7, 5, 3, 9], [67, 33, 16, 101], [300, 256, 16, 688]])
+          await compare(`loraLinear ${rows}x${inDim}x${r}x${outDim}`,
+            () => [t([rows, inDim], rows, 2), t([inDim, r], r, 0.5), t([r, outDim], outDim), t([inDim, outDim], inDim)], 3,
+            (x, a, b, w) => loraLinearRef(x as tf.Tensor2D, w as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2.5),
+            (x, a, b, w) => loraLinear(x as tf.Tensor2D, w as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2.5));
       });
     });
 

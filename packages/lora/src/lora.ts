@@ -66,14 +66,21 @@ export class LoraAdapter implements Adapter {
     if (!a) return null;
     const rate = this.config.loraDropout;
     const input = this.training && rate > 0 ? tf.dropout(x, rate, undefined, this.seed * 1_000_003 + this.dropoutCalls++) : x;
-    return tf.matMul<tf.Tensor2D>(tf.mul(tf.matMul(input, as2d(a)), this.scaling), as2d(this.loraB.get(module)!)); // scale [N, r], not [N, out]
+    return tf.matMul<tf.Tensor2D>(tf.matMul(input, tf.mul(as2d(a), this.scaling)), as2d(this.loraB.get(module)!)); // scale A [in, r], not [N, r]
+  }
+
+  /** The factors of linearDelta, when it is exactly scaling · (x A) B (no dropout drawn). */
+  linearFactors(module: string): { a: tf.Tensor2D; b: tf.Tensor2D; scale: number } | null {
+    const a = this.loraA.get(module);
+    if (!a || (this.training && this.config.loraDropout > 0)) return null;
+    return { a: as2d(a), b: as2d(this.loraB.get(module)!), scale: this.scaling };
   }
 
   embeddingDelta(module: string, ids: tf.Tensor1D): tf.Tensor2D | null {
     const a = this.loraA.get(module);
     if (!a) return null;
     const afterA = gatherRows(as2d(a), ids); // [N, r]
-    return tf.matMul<tf.Tensor2D>(tf.mul(afterA, this.scaling), as2d(this.loraB.get(module)!)); // [N, dim]
+    return tf.matMul<tf.Tensor2D>(afterA, tf.mul(as2d(this.loraB.get(module)!), this.scaling)); // [N, dim]; scale B [r, dim], not [N, r]
   }
 
   /** The table with the trainable rows in place: W·keep + place @ delta (differentiable in delta). */

@@ -23,6 +23,11 @@ export interface FusedOps {
    * ("gelu_tanh"). gate, up [N, I] → [N, I]; gradients for both.
    */
   gatedActivation?(gate: tf.Tensor2D, up: tf.Tensor2D, activation: "silu" | "gelu_tanh"): tf.Tensor2D;
+  /**
+   * A frozen linear layer with a LoRA delta: x W + scale · (x A) B. x [N, in], w [in, out],
+   * a [in, r], b [r, out] → [N, out]; gradients for x, a and b, none for w.
+   */
+  loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D;
 }
 
 let owner: string | null = null;
