@@ -1,6 +1,7 @@
 // GFLOP/s of the native sgemm on config A's shapes (forward and the transposed backward
 // products), raw and through tfjs, against tfjs cpu/wasm; then a profiled forward+backward of
-// a synthetic config-A layer. Usage: npm run bench -- kernels [-- --quick] [-- --step-only]
+// a synthetic config-A layer. Usage: npm run bench -- kernels [-- --quick] [-- --step-only] [-- --attention]
+// (--attention: only the fused attention against its tfjs formulation)
 // The machine may be shared: every figure is the median of several runs, and "per CPU-s"
 // divides by the process's CPU time rather than wall time, which is steadier under load.
 import * as tf from "@tensorflow/tfjs-core";
@@ -10,9 +11,11 @@ import "@tensorflow/tfjs";
 import { registerNativeBackend, setThreads, sgemm } from "../src/index.js";
 import { matmulStats } from "../src/kernels.js";
 import { blockLoss, configA, makeWeights } from "./_block.js";
+import { attention, referenceAttention, type AttentionOptions } from "../src/attention.js";
 
 const quick = process.argv.includes("--quick");
 const stepOnly = process.argv.includes("--step-only");
+const attentionOnly = process.argv.includes("--attention");
 const reps = quick ? 3 : 7;
 const T = configA.batch * configA.seq, H = configA.hidden, I = configA.intermediate, V = configA.vocab;
 const hd = H / configA.heads, BH = configA.batch * configA.heads;
@@ -171,14 +174,48 @@ async function trainingStep(threads: number, fused: boolean) {
   tf.dispose(Object.values(weights));
 }
 
+/** Fused attention against the model's tfjs formulation (dense mask, on the native backend's
+ *  kernels): one config-A layer's attention (8 heads over 4 kv heads, head dim 32), forward and
+ *  forward+backward through tf.grads, rows of one example or packed with four. */
+async function attentionOp(threads: number) {
+  await tf.setBackend("native");
+  setThreads(threads);
+  const [B, T, nH, nKv, hd] = [configA.batch, configA.seq, configA.heads, configA.kvHeads, H / configA.heads];
+  const N = B * T;
+  const q = tf.randomNormal([N, nH, hd]) as tf.Tensor3D, k = tf.randomNormal([N, nKv, hd]) as tf.Tensor3D, v = tf.randomNormal([N, nKv, hd]) as tf.Tensor3D;
+  const dy = tf.randomNormal([N, nH * hd]);
+  console.log(`\nattention, B ${B} x T ${T}, heads ${nH}/${nKv}, hd ${hd}, ${threads} thread(s): ms wall (CPU ms), median of ${reps}`);
+  for (const [rows, segments] of [["one example per row", Int32Array.from({ length: N }, (_, i) => Math.floor(i / T))],
+    ["4 packed per row", Int32Array.from({ length: N }, (_, i) => Math.floor(i / (T / 4)))]] as const) {
+    const opts: AttentionOptions = { batch: B, seqLen: T, scale: hd ** -0.5, segments };
+    const line: string[] = [];
+    for (const [name, f] of [["fused", attention], ["tfjs ops", referenceAttention]] as const) {
+      const fwd = time(() => tf.tidy(() => { f(q, k, v, opts).dataSync(); }));
+      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, opts), dy)));
+      const both = time(() => tf.tidy(() => { grads([q, k, v]).forEach((g) => g.dataSync()); }));
+      line.push(`${name}: forward ${(fwd.wall * 1e3).toFixed(1)} (${(fwd.cpu * 1e3).toFixed(1)}), forward+backward ${(both.wall * 1e3).toFixed(1)} (${(both.cpu * 1e3).toFixed(1)})`);
+    }
+    console.log(`  ${rows.padEnd(20)} ${line.join(" | ")}`);
+  }
+  tf.dispose([q, k, v, dy]);
+  setThreads(0);
+}
+
 const reg = registerNativeBackend();
 if (!reg.ok) {
   console.log(`native backend unavailable: ${reg.reason}`);
   process.exit(0);
 }
+if (attentionOnly) {
+  await attentionOp(1);
+  await attentionOp(2);
+  process.exit(0);
+}
 if (!stepOnly) {
   await matmuls();
   await stockBackends();
+  await attentionOp(1);
+  await attentionOp(2);
 }
 await trainingStep(1, false);
 await trainingStep(1, true);

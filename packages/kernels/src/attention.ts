@@ -45,7 +45,7 @@ export function attention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: 
   if (segments.length !== N) throw new Error(`attention: ${segments.length} segment ids for ${N} tokens`);
   const loaded = loadAddon();
   const native = loaded.ok && tf.getBackend() === "native" && [q, k, v].every((t) => t.dtype === "float32");
-  if (!native) return reference(q, k, v, opts);
+  if (!native) return referenceAttention(q, k, v, opts);
   const addon = loaded.addon;
   const softcap = opts.softcap ?? 0, window = opts.window ?? 0;
   const sizes = [B, T, nH, nKv, hd, scale, softcap, window] as const;
@@ -66,7 +66,7 @@ export function attention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: 
 }
 
 /** The model's tfjs formulation: heads first, q groups folded into rows, a dense additive mask. */
-function reference(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: AttentionOptions): tf.Tensor2D {
+export function referenceAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: AttentionOptions): tf.Tensor2D {
   return tf.tidy(() => {
     const [N, nH, hd] = q.shape;
     const nKv = k.shape[1], g = nH / nKv;

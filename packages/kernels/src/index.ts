@@ -2,4 +2,5 @@ export { backendName, nativeAvailable, registerNativeBackend, type Registered } 
 export { sgemm, type SgemmArgs } from "./sgemm.js";
 export { getThreads, setThreads } from "./threads.js";
 export { crossEntropy } from "./cross-entropy.js";
+export { attention, type AttentionOptions } from "./attention.js";
 export { fusedOps } from "./fused-ops.js";

@@ -24,10 +24,29 @@ export interface FusedOps {
    */
   gatedActivation?(gate: tf.Tensor2D, up: tf.Tensor2D, activation: "silu" | "gelu_tanh"): tf.Tensor2D;
   /**
+   * Causal self-attention over packed rows, without a KV cache: q [N, nH, hd] (rope applied), k and
+   * v [N, nKv, hd], N = batch·seqLen; query head h reads kv head ⌊h / (nH / nKv)⌋. Returns
+   * [N, nH·hd], heads concatenated (o_proj's input). Scores are scale·q·k, soft-capped as
+   * softcap·tanh(s / softcap) when softcap is set; query t sees the keys from the start of its run
+   * of equal segment ids (segmentsOf: a packed example, or a lone padding token) up to itself, and
+   * only those with t − j < window when window is set. Gradients for q, k and v.
+   */
+  attention?(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: FusedAttentionOptions): tf.Tensor2D;
+  /**
    * A frozen linear layer with a LoRA delta: x W + scale · (x A) B. x [N, in], w [in, out],
    * a [in, r], b [r, out] → [N, out]; gradients for x, a and b, none for w.
    */
   loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D;
+}
+
+export interface FusedAttentionOptions {
+  batch: number;
+  seqLen: number;
+  scale: number;
+  /** Segment id per token [batch·seqLen]. */
+  segments: Int32Array;
+  softcap: number | null;
+  window: number | null;
 }
 
 let owner: string | null = null;

@@ -142,7 +142,10 @@ interface Step {
   B: number;
   T: number;
   rope: RopeTables;
-  bias: { full: tf.Tensor4D; sliding: tf.Tensor4D | null };
+  /** Dense additive masks for the tfjs attention; null when the fused attention serves every layer. */
+  bias: { full: tf.Tensor4D; sliding: tf.Tensor4D | null } | null;
+  /** Packed-example id per token [B·T] (no cache only), for the fused attention. */
+  segments: Int32Array | null;
   adapter?: Adapter;
   cache?: KvCache;
 }
@@ -177,15 +180,24 @@ export class CausalLM {
     const q = applyRope(tf.reshape(this.linear(x, `${at}.q_proj`, s.adapter), [B * T, nH, hd]), s.rope); // [N, nH, hd]
     const k = applyRope(tf.reshape(this.linear(x, `${at}.k_proj`, s.adapter), [B * T, nKv, hd]), s.rope); // [N, nKv, hd]
     const v = this.linear(x, `${at}.v_proj`, s.adapter);
-    // heads first; query head h = kv·g + j reads kv head kv, so q groups fold into the row axis
-    const scale = (c.queryPreAttnScalar ?? hd) ** -0.5; // scaling q rather than the scores: fewer elements
+    const scale = (c.queryPreAttnScalar ?? hd) ** -0.5;
+    const sliding = c.layerTypes[i] === "sliding_attention" && c.slidingWindow !== null;
+    const fused = fusedOps().attention;
+    if (fused && s.segments) {
+      const window = sliding ? c.slidingWindow : null;
+      const opts = { batch: B, seqLen: T, scale, segments: s.segments, softcap: c.attnLogitSoftcapping, window };
+      const merged = fused(q, k, tf.reshape(v, [B * T, nKv, hd]), opts); // [N, nH·hd]
+      return this.linear(merged, `${at}.o_proj`, s.adapter);
+    }
+    // heads first; query head h = kv·g + j reads kv head kv, so q groups fold into the row axis;
+    // scaling q rather than the scores: fewer elements
     const qh = tf.reshape(tf.transpose(tf.reshape(tf.mul(q, scale), [B, T, nH, hd]), [0, 2, 1, 3]), [B, nKv, g * T, hd]); // [B, nKv, g·T, hd]
     let kh: tf.Tensor4D = tf.transpose(tf.reshape(k, [B, T, nKv, hd]), [0, 2, 1, 3]); // [B, nKv, T, hd]
     let vh: tf.Tensor4D = tf.transpose(tf.reshape(v, [B, T, nKv, hd]), [0, 2, 1, 3]); // [B, nKv, T, hd]
     if (s.cache) [kh, vh] = this.extendCache(s.cache, i, kh, vh); // [B, nKv, S, hd]
     const scores = softcap(tf.matMul(qh, kh, false, true), c.attnLogitSoftcapping); // [B, nKv, g·T, S]
-    const sliding = c.layerTypes[i] === "sliding_attention" && s.bias.sliding;
-    const probs = tf.softmax(tf.add(scores, sliding ? s.bias.sliding! : s.bias.full));
+    const bias = s.bias!;
+    const probs = tf.softmax(tf.add(scores, sliding && bias.sliding ? bias.sliding : bias.full));
     const out = tf.matMul(probs, vh); // [B, nKv, g·T, hd]
     const merged: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hd]), [0, 2, 1, 3]), [B * T, nH * hd]); // [N, nH·hd]
     return this.linear(merged, `${at}.o_proj`, s.adapter);
@@ -249,13 +261,15 @@ export class CausalLM {
     const S = start + T;
     const g = this.config.numAttentionHeads / this.config.numKeyValueHeads;
     const window = this.config.layerTypes.includes("sliding_attention") ? this.config.slidingWindow : null;
+    const fused = segments !== null && fusedOps().attention !== undefined; // then no layer needs the masks
     const step: Step = {
       B, T, adapter: opts.adapter, cache: opts.cache,
       rope: ropeTables(this.config, positions),
-      bias: {
+      bias: fused ? null : {
         full: attentionBias({ B, T, S, start, groups: g, segments, keyValid, window: null }),
         sliding: window === null ? null : attentionBias({ B, T, S, start, groups: g, segments, keyValid, window }),
       },
+      segments: segments && Int32Array.from(segments.flatMap((r) => Array.from(r))),
     };
     let h = this.embed(ids, opts.adapter);
     for (let i = 0; i < this.config.numHiddenLayers; i++) h = this.block(h, i, step);
