@@ -62,7 +62,57 @@ float expShiftPortable(float* x, int n, float shift) {
   return sum;
 }
 
+// x[i] *= scale over n values; returns their max. Eight lanes so the compiler may vectorise.
+float scaleMaxPortable(float* x, int n, float scale) {
+  float m[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) m[l] = std::max(m[l], x[i + l] *= scale);
+  for (; i < n; i++) m[0] = std::max(m[0], x[i] *= scale);
+  return *std::max_element(m, m + 8);
+}
+
+float dotPortable(const float* a, const float* b, int n) {
+  float acc[8] = {};
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) acc[l] += a[i + l] * b[i + l];
+  for (; i < n; i++) acc[0] += a[i] * b[i];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 #if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) float horizontalSum(__m256 v) {
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  return _mm_cvtss_f32(_mm_add_ss(s4, _mm_shuffle_ps(s4, s4, 1)));
+}
+
+__attribute__((target("avx2,fma"))) float scaleMaxAvx2(float* x, int n, float scale) {
+  const __m256 sc = _mm256_set1_ps(scale);
+  __m256 m = _mm256_set1_ps(-INFINITY);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), sc);
+    _mm256_storeu_ps(x + i, v);
+    m = _mm256_max_ps(m, v);
+  }
+  __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+  float max = _mm_cvtss_f32(_mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1)));
+  for (; i < n; i++) max = std::max(max, x[i] *= scale);
+  return max;
+}
+
+__attribute__((target("avx2,fma"))) float dotAvx2(const float* a, const float* b, int n) {
+  __m256 acc = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+  float sum = horizontalSum(acc);
+  for (; i < n; i++) sum += a[i] * b[i];
+  return sum;
+}
+
 // Cephes' expf (as in avx_mathfun): range reduction by ln 2 in two parts, degree-5 polynomial;
 // within 2 ulp of std::exp over the range softmax uses (arguments <= 0).
 __attribute__((target("avx2,fma"))) float expShiftAvx2(float* x, int n, float shift) {
@@ -91,20 +141,23 @@ __attribute__((target("avx2,fma"))) float expShiftAvx2(float* x, int n, float sh
     _mm256_storeu_ps(x + i, y);
     acc = _mm256_add_ps(acc, y);
   }
-  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  s4 = _mm_add_ss(s4, _mm_shuffle_ps(s4, s4, 1));
-  return _mm_cvtss_f32(s4) + expShiftPortable(x + i, n - i, shift);
+  return horizontalSum(acc) + expShiftPortable(x + i, n - i, shift);
 }
 #endif
 
-using ExpShift = float (*)(float*, int, float);
+// The row loops of the softmax and its backward, vectorised with AVX2 where sgemm uses it.
+struct RowOps {
+  float (*expShift)(float*, int, float) = expShiftPortable;
+  float (*scaleMax)(float*, int, float) = scaleMaxPortable;
+  float (*dot)(const float*, const float*, int) = dotPortable;
+};
 
-ExpShift pickExp() {
+RowOps pickRowOps() {
+  RowOps ops;
 #if defined(__x86_64__)
-  if (avx2()) return expShiftAvx2;
+  if (avx2()) ops = {expShiftAvx2, scaleMaxAvx2, dotAvx2};
 #endif
-  return expShiftPortable;
+  return ops;
 }
 
 // Key panels: keys j0..j0+NR of panel j0/NR as [hd][NR], zero past T.
@@ -162,7 +215,7 @@ struct Plan {
   int g, TP, hdP;
   std::ptrdiff_t ldq, ldk;  // token strides of q (and out, dOut) and of k, v
   MicroKernel kern = pickKernel();
-  ExpShift expShift = pickExp();
+  RowOps ops = pickRowOps();
   explicit Plan(const Attention& at)
       : a(at), g(at.nH / at.nKv), TP(roundUp(at.T, QB)), hdP(roundUp(at.hd, NR)),
         ldq(static_cast<std::ptrdiff_t>(at.nH) * at.hd), ldk(static_cast<std::ptrdiff_t>(at.nKv) * at.hd) {}
@@ -200,10 +253,10 @@ struct Plan {
 
   // Scores x (scaled, soft-capped) of row `row` over [from, to], in place.
   float scoresOf(float* row, int from, int to) const {
+    if (a.softcap <= 0) return ops.scaleMax(row + from, to - from + 1, a.scale);
     float max = -INFINITY;
     for (int j = from; j <= to; j++) {
-      float x = row[j] * a.scale;
-      if (a.softcap > 0) x = a.softcap * std::tanh(x / a.softcap);
+      float x = a.softcap * std::tanh(row[j] * a.scale / a.softcap);
       row[j] = x;
       max = std::max(max, x);
     }
@@ -244,7 +297,7 @@ void forwardTask(const Plan& p, int b, int h, const float* q, const float* k, co
       int t = t0 + r, from = lo[t] - klo, to = t - klo;
       float* row = S + static_cast<size_t>(r) * TP;
       float max = p.scoresOf(row, from, to);
-      float sum = p.expShift(row + from, to - from + 1, max);
+      float sum = p.ops.expShift(row + from, to - from + 1, max);
       float inv = 1 / sum;
       for (int j = from; j <= to; j++) row[j] *= inv;
       zeroOutside(row, from, to, W);
@@ -303,9 +356,8 @@ void backwardTask(const Plan& p, int b, int kv, const float* q, const float* k, 
         float *s = S + static_cast<size_t>(r) * TP, *pr = P + static_cast<size_t>(r) * TP, *ds = dS + static_cast<size_t>(r) * TP;
         p.scoresOf(s, from, to);
         std::memcpy(pr + from, s + from, sizeof(float) * (to - from + 1));
-        p.expShift(pr + from, to - from + 1, lseb[t]);
-        float dot = 0;  // sum_j p_j dp_j: the softmax backward's row term
-        for (int j = from; j <= to; j++) dot += pr[j] * ds[j];
+        p.ops.expShift(pr + from, to - from + 1, lseb[t]);
+        float dot = p.ops.dot(pr + from, ds + from, to - from + 1);  // sum_j p_j dp_j: the softmax backward's row term
         if (cap > 0)
           for (int j = from; j <= to; j++) {
             float th = s[j] / cap;
