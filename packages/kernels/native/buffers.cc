@@ -17,9 +17,13 @@ constexpr size_t kMaxCachedBytes = size_t(1) << 30;
 // "madvise"): a 2 MB-aligned block with MADV_HUGEPAGE faults in 2 MB at a time, not 4 KB.
 constexpr size_t kHugePage = size_t(2) << 20;
 
-void* fresh(size_t bytes) {
-  if (bytes < 2 * kHugePage) return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-  size_t size = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+// A page fault here costs ~20 us (measured: 11 ms to first-touch a fresh 2 MB block in 4 KB
+// pages, 0.25-0.4 ms in one huge page), and a training step's outputs are fresh whenever the
+// GC has not yet returned the last step's blocks. So every block is huge-page backed: from
+// 1 MB up a block of its own (rounded up to 2 MB), below that carved from 2 MB slabs.
+constexpr size_t kOwnBlockFrom = size_t(1) << 20;
+
+void* hugeBlock(size_t size) {
   void* p = std::aligned_alloc(kHugePage, size);
   if (p) madvise(p, size, MADV_HUGEPAGE);  // advice only: failure leaves normal pages
   return p;
@@ -28,6 +32,29 @@ void* fresh(size_t bytes) {
 std::mutex mu;
 std::unordered_map<size_t, std::vector<void*>> freeLists;
 size_t cachedBytes = 0;
+char* slab = nullptr;  // the current slab for small blocks and how much of it is used
+size_t slabUsed = kHugePage;
+
+// Under mu. Small blocks are never given back to the system (a slab is shared), only reused.
+void* smallBlock(size_t bytes) {
+  size_t size = (bytes + 63) / 64 * 64;
+  if (slabUsed + size > kHugePage) {
+    slab = static_cast<char*>(hugeBlock(kHugePage));
+    if (!slab) return nullptr;
+    slabUsed = 0;
+  }
+  void* p = slab + slabUsed;
+  slabUsed += size;
+  return p;
+}
+
+void* fresh(size_t bytes) {
+  if (bytes < kOwnBlockFrom) {
+    std::lock_guard<std::mutex> lock(mu);
+    return smallBlock(bytes);
+  }
+  return hugeBlock((bytes + kHugePage - 1) / kHugePage * kHugePage);
+}
 
 }  // namespace
 
@@ -48,7 +75,7 @@ void* takeBuffer(size_t bytes) {
 void giveBuffer(void* p, size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu);
-    if (cachedBytes + bytes <= kMaxCachedBytes) {
+    if (cachedBytes + bytes <= kMaxCachedBytes || bytes < kOwnBlockFrom) {
       freeLists[bytes].push_back(p);
       cachedBytes += bytes;
       return;
