@@ -2,11 +2,12 @@
 // backend's storage (zero-copy) and hand it a fresh output array.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import {
-  BatchMatMul, _FusedMatMul, Concat, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, backend_util, broadcast_util, getKernel, util,
+  BatchMatMul, _FusedMatMul, Concat, GatherV2, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, backend_util, broadcast_util, getKernel, util,
   type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { loadAddon, type Addon } from "./addon.js";
 import { binary, binaryOps, concat, mean, reduce, slice, tile, transpose, unary, unaryOps } from "./elementwise.js";
+import { gatherRows } from "./gather.js";
 
 type Args = { inputs: Record<string, TensorInfo | undefined>; attrs?: NamedAttrMap; backend: MathBackendCPU };
 
@@ -141,6 +142,12 @@ const natives: Record<string, Native> = {
   [Slice]: (addon, { inputs, attrs, backend }) =>
     allFloat([inputs.x]) ? slice(addon, inputs.x!, attrs!.begin as number[], attrs!.size as number[], backend) : undefined,
   [SplitV]: splitV,
+  [GatherV2]: (_addon, { inputs, attrs, backend }) => {
+    const x = inputs.x!, indices = inputs.indices!;
+    const axis = util.parseAxisParam(attrs!.axis as number, x.shape)[0];
+    return x.dtype === "float32" && indices.dtype === "int32" && axis === 0 && !attrs!.batchDims && x.shape.length > 0
+      ? gatherRows(x, indices, backend) : undefined;
+  },
   [Softmax]: softmax,
 };
 
