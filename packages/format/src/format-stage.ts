@@ -17,20 +17,25 @@ export const formatParams = z
       .union([z.enum(SPECIAL_TOKEN_SETS), z.array(z.string().min(1)).min(1)])
       .default("course")
       .describe("Tokens tokenize adds: course, course-notebook (the notebook's list, misspelling included), or a list"),
-    train_on: z.enum(TRAIN_ON).default("assistant").describe("What the loss sees: every assistant turn, the last one, or all text"),
+    train_on: z.enum(TRAIN_ON).default("assistant").describe("What the loss sees: every assistant turn, the last one, all text, or all but the system message"),
     tokenizer: z.string().optional().describe("For template hf: qwen3, a tokenizer directory, or a tokenizer_config.json"),
     strip_tool_use: z.boolean().default(false).describe("Remove tools, calls and results, and assistant turns left empty (text for a base model that never saw tools)"),
+    keep_tool_list: z
+      .boolean()
+      .default(false)
+      .describe("With strip_tool_use: keep the offered tools in the system prompt (a base that reads tool lists but never saw a call or a result)"),
   })
+  .refine((p) => !p.keep_tool_list || p.strip_tool_use, { message: "keep_tool_list only applies with strip_tool_use: true", path: ["keep_tool_list"] })
   .refine((p) => p.template !== "hf" || p.tokenizer !== undefined, { message: "template hf needs `tokenizer` (qwen3, a directory, or a tokenizer_config.json)", path: ["tokenizer"] });
 export type FormatParams = z.output<typeof formatParams>;
 
-/** Tools, calls and their results removed; assistant turns with no text left are dropped. */
-export function stripToolUse(conv: Conversation): Conversation {
+/** Calls and their results removed (and the tool list unless kept); assistant turns with no text left are dropped. */
+export function stripToolUse(conv: Conversation, keepToolList = false): Conversation {
   const messages = conv.messages
     .filter((m) => m.role !== "tool")
     .map((m) => (m.toolCalls ? { ...m, toolCalls: undefined } : m))
     .filter((m) => m.role !== "assistant" || m.content.trim() !== "");
-  return { ...conv, tools: [], messages };
+  return { ...conv, tools: keepToolList ? conv.tools : [], messages };
 }
 
 /** A row's text, or why it cannot be rendered honestly. */
@@ -77,7 +82,7 @@ export const formatStage = defineStage({
           writer.reject({ source, reason: `not a canonical conversation: ${(e as Error).message}`, row: r });
           continue;
         }
-        const f = formatConversation(params.strip_tool_use ? stripToolUse(conv) : conv, template, params.train_on);
+        const f = formatConversation(params.strip_tool_use ? stripToolUse(conv, params.keep_tool_list) : conv, template, params.train_on);
         if ("reason" in f) writer.reject({ source: `${source}:${conv.id}`, reason: f.reason, row: r });
         else {
           if (!f.spans.some((s) => s.train)) untrained++; // e.g. BFCL prompts: kept for eval, no loss

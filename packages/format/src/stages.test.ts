@@ -5,7 +5,7 @@ import { openDataset, type ConversationRow, type FormattedRow } from "@tooltune/
 import { runStageForTest, stageContractSuite, writeTestDataset } from "@tooltune/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toRow, type Conversation } from "./conversation.js";
-import { formatStage } from "./format-stage.js";
+import { formatParams, formatStage } from "./format-stage.js";
 import { ingestStage } from "./ingest/stage.js";
 import { courseExamples, SHARED_DATA } from "./test-data.js";
 
@@ -96,6 +96,17 @@ describe("format stage", () => {
     const [row] = await (await openDataset<FormattedRow>(join(root, "stripped"))).readAll();
     expect(row.text).toBe("<|im_start|>user\n1+2?<|im_end|>\n<|im_start|>assistant\n3.<|im_end|>\n");
     expect(row.spans.filter((s) => s.train).map((s) => row.text.slice(s.start, s.end))).toEqual(["3.<|im_end|>"]);
+  });
+
+  it("keep_tool_list keeps the offered tools in the prompt but no call, result or reasoning about one", async () => {
+    const input = await writeTestDataset(join(root, "c4"), "conversations", [toRow(conv("a"))], "convs");
+    await runStageForTest(formatStage, { params: { template: "chatml", strip_tool_use: true, keep_tool_list: true, train_on: "all_but_system" }, inputs: [input], finalDir: join(root, "kept") });
+    const [row] = await (await openDataset<FormattedRow>(join(root, "kept"))).readAll();
+    const userAt = row.text.indexOf("<|im_start|>user");
+    expect(row.text.slice(0, userAt)).toContain('{"type": "function", "function": {"name": "add"');
+    expect(row.text.slice(userAt)).toBe("<|im_start|>user\n1+2?<|im_end|>\n<|im_start|>assistant\n3.<|im_end|>\n");
+    expect(row.spans.filter((s) => s.train).map((s) => row.text.slice(s.start, s.end)).join("")).toBe(row.text.slice(userAt));
+    expect(() => formatParams.parse({ keep_tool_list: true })).toThrow(/keep_tool_list only applies with strip_tool_use/);
   });
 
   it("rejects rows it cannot render honestly, with the reason", async () => {

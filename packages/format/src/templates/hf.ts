@@ -84,6 +84,7 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
   const pieces = (conv: Conversation, trainOn: TrainOn): Piece[] => {
     const full = renderRaw(conv.messages, conv.tools, false);
     if (trainOn === "all") return [{ text: full, role: "all", part: "other", message: -1 }];
+    if (trainOn === "all_but_system") throw new Error("train_on: all_but_system needs a template rendered turn by turn (chatml, llama3, gemma-course), not hf");
     const targets = conv.messages.flatMap((m, i) => (m.role === "assistant" ? [i] : []));
     const out: Piece[] = [];
     let cursor = 0;

@@ -83,6 +83,15 @@ describe.each(named)("$name", (t) => {
     expect(trainedText(all).join("")).toBe(all.text);
   });
 
+  it("all_but_system trains every token after the system message", () => {
+    const r = t.render(oneQuery, { trainOn: "all_but_system" });
+    expectTiled(r);
+    const trained = trainedText(r).join("");
+    if (t.name !== "gemma-course") expect(trained).not.toContain("Be brief."); // gemma folds it into the user turn
+    expect(trained).toContain(oneQuery.messages[1].content);
+    expect(r.text.endsWith(trained)).toBe(true);
+  });
+
   it("is the prompt plus the trained turn: what the model sees at inference", () => {
     const i = oneQuery.messages.length - 1;
     const prompt = t.renderPrompt(oneQuery.messages.slice(0, i), tools);

@@ -7,7 +7,11 @@ import type { SpanRow } from "@tooltune/core";
 import type { CallStyle } from "../codec.js";
 import type { Conversation, Message, ToolSchema } from "../conversation.js";
 
-export const TRAIN_ON = ["assistant", "last_assistant", "all"] as const;
+/**
+ * What the loss sees: assistant turns, the last one, every token, or every token from the first
+ * turn after the system message on (gemma-course folds the system text into that turn: trained).
+ */
+export const TRAIN_ON = ["assistant", "last_assistant", "all", "all_but_system"] as const;
 export type TrainOn = (typeof TRAIN_ON)[number];
 
 export interface Rendered {
@@ -47,10 +51,13 @@ export function assemble(pieces: Piece[], trainOn: TrainOn = "assistant"): Rende
   const lastAssistant = Math.max(-1, ...pieces.filter((p) => p.role === "assistant").map((p) => p.message));
   let text = "";
   const spans: SpanRow[] = [];
+  let pastSystem = false; // all_but_system: from the first piece of a later message on
   for (const p of pieces) {
     if (!p.text) continue;
+    if (p.message >= 0 && p.role !== "system") pastSystem = true;
     const isTarget = p.role === "assistant" && (p.part === "body" || p.part === "end");
-    const train = trainOn === "all" || (isTarget && (trainOn === "assistant" || p.message === lastAssistant));
+    const train =
+      trainOn === "all" || (trainOn === "all_but_system" && pastSystem) || (isTarget && (trainOn === "assistant" || p.message === lastAssistant));
     const start = text.length;
     text += p.text;
     const prev = spans[spans.length - 1];
