@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "fastmath.h"
 #include "pool.h"
 
 namespace tt {
@@ -130,14 +131,30 @@ void reduceRows(Reduce op, const float* x, float* y, int64_t rows, int64_t n) {
 
 namespace {
 
-// max and log(sum(exp(x - max))) of a row, the sum in double as tfjs's cpu kernels sum.
+// Σ exp(x[i] − shift) over a row, the exponentials vectorised a block at a time (fastmath.h)
+// and summed in double, as tfjs's cpu kernels sum; y (when given) receives them.
+double sumExp(const float* x, float shift, int64_t n, float* y) {
+  constexpr int64_t kBlock = 256;
+  float buf[kBlock];
+  double sum[4] = {0, 0, 0, 0};
+  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+    int64_t len = std::min(kBlock, n - i0);
+    float* e = y ? y + i0 : buf;
+    for (int64_t i = 0; i < len; i++) e[i] = fastExp(x[i0 + i] - shift);
+    int64_t i = 0;
+    for (; i + 4 <= len; i += 4)
+      for (int k = 0; k < 4; k++) sum[k] += e[i + k];
+    for (; i < len; i++) sum[0] += e[i];
+  }
+  return (sum[0] + sum[1]) + (sum[2] + sum[3]);
+}
+
+// max and log(sum(exp(x - max))) of a row.
 void rowLogSumExp(const float* x, int64_t n, float* max, double* logSum) {
   float m = -INFINITY;
   for (int64_t i = 0; i < n; i++) m = std::max(m, x[i]);
-  double sum = 0;
-  for (int64_t i = 0; i < n; i++) sum += std::exp(x[i] - m);
   *max = m;
-  *logSum = std::log(sum);
+  *logSum = std::log(sumExp(x, m, n, nullptr));
 }
 
 template <class Row>
@@ -170,7 +187,7 @@ void crossEntropyGrad(const float* logits, const int32_t* targets, const float* 
     double logSum;
     rowLogSumExp(x, n, &max, &logSum);
     float shift = static_cast<float>(max + logSum), scale = dy[r];
-    for (int64_t i = 0; i < n; i++) g[i] = std::exp(x[i] - shift) * scale;
+    for (int64_t i = 0; i < n; i++) g[i] = fastExp(x[i] - shift) * scale;
     int32_t t = targets[r];
     if (t >= 0 && t < n) g[t] -= scale;
   });
@@ -185,9 +202,7 @@ void softmaxRows(const float* x, float* y, int64_t rows, int64_t n) {
       float* yr = y + r * n;
       float max = -INFINITY;
       for (int64_t i = 0; i < n; i++) max = std::max(max, xr[i]);
-      // Summed in double, as tfjs's cpu Softmax sums in JS numbers.
-      double sum = 0;
-      for (int64_t i = 0; i < n; i++) sum += (yr[i] = std::exp(xr[i] - max));
+      double sum = sumExp(xr, max, n, yr);  // in double, as tfjs's cpu Softmax sums in JS numbers
       float inv = static_cast<float>(1 / sum);
       for (int64_t i = 0; i < n; i++) yr[i] *= inv;
     }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fastmath.h"
 #include "pool.h"
 
 namespace tt {
@@ -111,7 +112,7 @@ namespace {
 constexpr float kGeluK = 0.7978845608028654f;  // √(2/π)
 constexpr float kGeluA = 0.044715f;
 
-inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+inline float sigmoid(float v) { return fastSigmoid(v); }
 
 }  // namespace
 
@@ -122,7 +123,7 @@ void gatedAct(GatedAct op, const float* gate, const float* up, float* out, int64
     } else {
       for (int64_t i = i0; i < i1; i++) {
         float g = gate[i];
-        float t = std::tanh((g + g * g * g * kGeluA) * kGeluK);
+        float t = fastTanh((g + g * g * g * kGeluA) * kGeluK);
         out[i] = (g * 0.5f) * (t + 1.0f) * up[i];
       }
     }
@@ -140,7 +141,7 @@ void gatedActGrad(GatedAct op, const float* gate, const float* up, const float* 
     } else {
       for (int64_t i = i0; i < i1; i++) {
         float g = gate[i];
-        float t = std::tanh((g + g * g * g * kGeluA) * kGeluK);
+        float t = fastTanh((g + g * g * g * kGeluA) * kGeluK);
         dup[i] = dy[i] * ((g * 0.5f) * (t + 1.0f));
         float d = 0.5f * (1.0f + t) + 0.5f * g * (1.0f - t * t) * kGeluK * (1.0f + 3.0f * kGeluA * g * g);
         dgate[i] = dy[i] * up[i] * d;
