@@ -21,7 +21,11 @@ struct Pool {
   std::atomic<int> next{0};
   int tasks = 0;
   long generation = 0;  // bumped per job so a worker never runs the same job twice
-  int busy = 0;         // workers still inside the current job
+  int busy = 0;         // workers that joined the current job and are still inside it
+  // Set once the caller has taken the last task: a worker waking after that does not join, so
+  // the caller never waits for a worker the OS has not scheduled yet (on a loaded machine that
+  // wait was a scheduler time slice per call, while the caller had done every task itself).
+  bool closed = true;
   bool stopping = false;
 
   void drain() {
@@ -35,6 +39,8 @@ struct Pool {
       wake.wait(lock, [&] { return stopping || generation != seen; });
       if (stopping) return;
       seen = generation;
+      if (closed) continue;  // too late: the caller has taken every task
+      busy++;
       lock.unlock();
       drain();
       lock.lock();
@@ -68,12 +74,14 @@ struct Pool {
       job = &fn;
       tasks = n;
       next = 0;
-      busy = static_cast<int>(workers.size());
+      busy = 0;
+      closed = false;
       generation++;
     }
     wake.notify_all();
     drain();
     std::unique_lock<std::mutex> lock(mu);
+    closed = true;
     finished.wait(lock, [&] { return busy == 0; });
   }
 };
