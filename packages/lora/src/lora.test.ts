@@ -87,6 +87,18 @@ describe("LoRA on a tiny model", () => {
     expect(createLora(model, { ...defaultLoraConfig, r: 4, useRslora: true }).scaling).toBe(64 / 2);
   });
 
+  it("names its variables the same way in every process, whatever tfjs variables exist before", () => {
+    const model = tiny("llama");
+    const config = { ...defaultLoraConfig, r: 2, targetModules: allTargets, trainableTokenIndices: [3] };
+    const first = createLora(model, config, 1);
+    tf.variable(tf.zeros([1])); // moves tfjs's own variable counter, as a base trained earlier in the process does
+    const second = createLora(model, config, 1);
+    expect([...second.namedVariables().keys()]).toEqual([...first.namedVariables().keys()]);
+    expect(first.namedVariables().get("model.layers.0.self_attn.q_proj.lora_A")).toBe(first.loraA.get("model.layers.0.self_attn.q_proj"));
+    expect(first.namedVariables().size).toBe(first.variables().length);
+    expect([...first.namedVariables().keys()].every((k) => /\.(lora_A|lora_B|trainable_tokens)$/.test(k))).toBe(true);
+  });
+
   it.each(["llama", "gemma2"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
     const model = tiny(family);
     const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraAlpha: 4, loraDropout: 0, targetModules: allTargets, trainableTokenIndices: family === "gemma2" ? [20, 23] : null }, 5);

@@ -93,7 +93,19 @@ export class LoraAdapter implements Adapter {
 
   /** The trainable variables (what train differentiates). */
   variables(): tf.Variable[] {
-    return [...this.loraA.values(), ...this.loraB.values(), ...(this.tokens ? [this.tokens.delta] : [])];
+    return [...this.namedVariables().values()];
+  }
+
+  /**
+   * The trainable variables by a name that is the same in every process (`<module>.lora_A`, …):
+   * tfjs's own variable names count the variables made before, so a resumed run would not find them.
+   */
+  namedVariables(): Map<string, tf.Variable> {
+    const named = new Map<string, tf.Variable>();
+    for (const [module, a] of this.loraA) named.set(`${module}.lora_A`, a);
+    for (const [module, b] of this.loraB) named.set(`${module}.lora_B`, b);
+    if (this.tokens) named.set(`${EMBED}.trainable_tokens`, this.tokens.delta);
+    return named;
   }
 
   dispose(): void {

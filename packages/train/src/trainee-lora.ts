@@ -18,7 +18,7 @@ export function loraTrainee(model: CausalLM, params: TrainParams, bundle: Tokeni
     baseModelNameOrPath: baseDir ?? join(finalDir, "base"),
   };
   const adapter = createLora(model, config, seed);
-  const trainable = new Map(adapter.variables().map((v) => [v.name, v]));
+  const trainable = adapter.namedVariables(); // checkpoint keys: stable across processes
   for (const v of trainable.values()) v.trainable = true;
   return {
     kind: "adapter",
