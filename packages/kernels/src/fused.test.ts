@@ -96,6 +96,14 @@ describe.skipIf(!nativeAvailable())("fused native ops equal the model's tfjs ops
             (x, a, b, w) => loraLinearRef(x as tf.Tensor2D, w as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2.5),
             (x, a, b, w) => loraLinear(x as tf.Tensor2D, w as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2.5));
       });
+
+      it("loraLinear with its own LoRA input (LoRA's dropout of x): x, input, A and B gradients", async () => {
+        for (const [rows, inDim, r, outDim] of [[1, 1, 1, 1], [7, 5, 3, 9], [300, 256, 16, 688]])
+          await compare(`loraLinear ${rows}x${inDim}x${r}x${outDim}, own input`,
+            () => [t([rows, inDim], rows, 2), t([rows, inDim], 11, 3), t([inDim, r], r, 0.5), t([r, outDim], outDim), t([inDim, outDim], inDim)], 4,
+            (x, xl, a, b, w) => tf.add(tf.matMul(x, w), tf.matMul(tf.mul(tf.matMul(xl, a), 2.5), b)),
+            (x, xl, a, b, w) => loraLinear(x as tf.Tensor2D, w as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2.5, xl as tf.Tensor2D));
+      });
     });
 
   it("rope's tables outlive a caller's tidy until the backward pass", async () => {

@@ -11,43 +11,45 @@ import { uninitialized, values } from "./kernels.js";
 const valuesOf = (t: tf.Tensor): Float32Array => values(tf.backend() as unknown as MathBackendCPU, t);
 
 /**
- * x [N, in] @ w [in, out] + scale · (x @ a [in, r]) @ b [r, out] → [N, out], with gradients
- * for x, a and b (none for w: only for a frozen base weight). Native sgemm on `native`, tfjs
- * ops elsewhere.
+ * x [N, in] @ w [in, out] + scale · (loraInput @ a [in, r]) @ b [r, out] → [N, out], loraInput
+ * = x unless given (LoRA's dropout of x), with gradients for x, loraInput, a and b (none for w:
+ * only for a frozen base weight). Native sgemm on `native`, tfjs ops elsewhere.
  */
-export function loraLinear(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D {
+export function loraLinear(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number, loraInput?: tf.Tensor2D): tf.Tensor2D {
+  const xl = loraInput ?? x;
   const loaded = loadAddon();
-  const all = [x, w, a, b];
-  if (!loaded.ok || tf.getBackend() !== "native" || all.some((t) => t.dtype !== "float32"))
-    return tf.add(tf.matMul(x, w), tf.matMul(tf.matMul(x, tf.mul(a, scale)), b));
+  if (!loaded.ok || tf.getBackend() !== "native" || [x, xl, w, a, b].some((t) => t.dtype !== "float32"))
+    return tf.add(tf.matMul(x, w), tf.matMul(tf.matMul(xl, tf.mul(a, scale)), b));
   const addon = loaded.addon;
   const [n, inDim] = x.shape, [r, outDim] = b.shape;
-  if (w.shape[0] !== inDim || w.shape[1] !== outDim || a.shape[0] !== inDim || a.shape[1] !== r)
-    throw new Error(`loraLinear: shapes x ${x.shape}, w ${w.shape}, a ${a.shape}, b ${b.shape} do not fit`);
+  if (w.shape[0] !== inDim || w.shape[1] !== outDim || a.shape[0] !== inDim || a.shape[1] !== r || !tf.util.arraysEqual(xl.shape, x.shape))
+    throw new Error(`loraLinear: shapes x ${x.shape}, loraInput ${xl.shape}, w ${w.shape}, a ${a.shape}, b ${b.shape} do not fit`);
+  const separate = xl !== x; // then the LoRA branch's input gradient is its own output
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xs, as, bs, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    const xv = valuesOf(xs);
+    const save = args.pop() as tf.GradSaveFunc;
+    const [xs, ls, as, bs] = (separate ? args : [args[0], args[0], args[1], args[2]]) as tf.Tensor2D[];
     const u = uninitialized(n * r), y = uninitialized(n * outDim);
-    gemm(addon, false, false, n, r, inDim, 1, xv, valuesOf(as), 0, u); // u = x A
-    gemm(addon, false, false, n, outDim, inDim, 1, xv, valuesOf(w), 0, y); // y = x W
+    gemm(addon, false, false, n, r, inDim, 1, valuesOf(ls), valuesOf(as), 0, u); // u = loraInput A
+    gemm(addon, false, false, n, outDim, inDim, 1, valuesOf(xs), valuesOf(w), 0, y); // y = x W
     gemm(addon, false, false, n, outDim, r, scale, u, valuesOf(bs), 1, y); // y += s · u B
-    const uT = tf.tensor2d(u, [n, r]);
-    save([xs, as, bs, uT, w]); // w too: it outlives any tidy only if it is a variable
+    save([ls, as, bs, tf.tensor2d(u, [n, r]), w]); // w too: it outlives any tidy only if it is a variable
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sa, sb, su, sw] = saved.map(valuesOf);
+      const [sl, sa, sb, su, sw] = saved.map(valuesOf);
       const dyv = valuesOf(dy);
-      const du = uninitialized(n * r), dx = uninitialized(n * inDim);
+      const du = uninitialized(n * r), dx = uninitialized(n * inDim), dl = separate ? uninitialized(n * inDim) : dx;
       const da = uninitialized(inDim * r), db = uninitialized(r * outDim);
       gemm(addon, false, true, n, r, outDim, scale, dyv, sb, 0, du); // du = s · dy Bᵀ
       gemm(addon, false, true, n, inDim, outDim, 1, dyv, sw, 0, dx); // dx = dy Wᵀ
-      gemm(addon, false, true, n, inDim, r, 1, du, sa, 1, dx); // dx += du Aᵀ
-      gemm(addon, true, false, inDim, r, n, 1, sx, du, 0, da); // dA = xᵀ du
+      gemm(addon, false, true, n, inDim, r, 1, du, sa, separate ? 0 : 1, dl); // d loraInput = du Aᵀ (into dx when it is x)
+      gemm(addon, true, false, inDim, r, n, 1, sl, du, 0, da); // dA = loraInputᵀ du
       gemm(addon, true, false, r, outDim, n, scale, su, dyv, 0, db); // dB = s · uᵀ dy
-      return [tf.tensor2d(dx, [n, inDim]), tf.tensor2d(da, [inDim, r]), tf.tensor2d(db, [r, outDim])];
+      const grads = [tf.tensor2d(dx, [n, inDim]), tf.tensor2d(da, [inDim, r]), tf.tensor2d(db, [r, outDim])];
+      if (separate) grads.splice(1, 0, tf.tensor2d(dl, [n, inDim]));
+      return grads;
     };
     return { value: tf.tensor2d(y, [n, outDim]), gradFunc };
   });
-  return f(x, a, b);
+  return separate ? f(x, xl, a, b) : f(x, a, b);
 }
 
 // C [m, n] = alpha · op(A) op(B) + beta · C over whole row-major arrays.

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { createModel, loadModel, makeConfig, readSafetensors, selectBackend, type CausalLM } from "@tooltune/model";
+import { createModel, fusedOps, loadModel, makeConfig, readSafetensors, selectBackend, setFusedOps, type CausalLM, type FusedOps } from "@tooltune/model";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,5 +182,35 @@ describe("LoRA on a tiny model", () => {
     expect(la).toBe(lb);
     expect(Math.abs(la - evalLoss)).toBeGreaterThan(1e-4);
     expect(values(model.loss(ids, mask, positions, a).loss)[0]).not.toBe(la); // next masks differ
+  });
+
+  it("on native, the fused linear + LoRA op gives linearDelta's loss and gradients, dropout included", async () => {
+    const before = tf.getBackend();
+    try {
+      await selectBackend("native");
+    } catch {
+      return; // no native addon on this machine
+    }
+    const model = tiny("llama");
+    const ops = fusedOps();
+    expect(ops.loraLinear).toBeDefined();
+    let fusedCalls = 0;
+    const run = (fused: FusedOps["loraLinear"]) => {
+      setFusedOps("native", { ...ops, loraLinear: fused });
+      const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraDropout: 0.3, targetModules: allTargets }, 3);
+      perturb(adapter.variables(), 4);
+      adapter.training = true;
+      const { value, grads } = tf.variableGrads(() => model.loss(ids, mask, positions, adapter).loss, adapter.variables());
+      return [values(value), ...adapter.variables().map((v) => values(grads[v.name]))];
+    };
+    try {
+      const want = run(undefined);
+      const got = run((...args) => (fusedCalls++, ops.loraLinear!(...args)));
+      expect(fusedCalls).toBeGreaterThan(0);
+      want.forEach((w, i) => expect(maxRelErr(got[i], w), `output ${i}`).toBeLessThan(1e-5));
+    } finally {
+      setFusedOps("native", ops);
+      await selectBackend(before as "cpu");
+    }
   });
 });

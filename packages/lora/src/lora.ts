@@ -64,16 +64,20 @@ export class LoraAdapter implements Adapter {
   linearDelta(module: string, x: tf.Tensor2D): tf.Tensor2D | null {
     const a = this.loraA.get(module);
     if (!a) return null;
-    const rate = this.config.loraDropout;
-    const input = this.training && rate > 0 ? tf.dropout(x, rate, undefined, this.seed * 1_000_003 + this.dropoutCalls++) : x;
-    return tf.matMul<tf.Tensor2D>(tf.matMul(input, tf.mul(as2d(a), this.scaling)), as2d(this.loraB.get(module)!)); // scale A [in, r], not [N, r]
+    return tf.matMul<tf.Tensor2D>(tf.matMul(this.dropout(x), tf.mul(as2d(a), this.scaling)), as2d(this.loraB.get(module)!)); // scale A [in, r], not [N, r]
   }
 
-  /** The factors of linearDelta, when it is exactly scaling · (x A) B (no dropout drawn). */
-  linearFactors(module: string): { a: tf.Tensor2D; b: tf.Tensor2D; scale: number } | null {
+  /** linearDelta as its parts, delta = scale · (input A) B, for a backend that fuses it with W. */
+  linearFactors(module: string, x: tf.Tensor2D): { a: tf.Tensor2D; b: tf.Tensor2D; scale: number; input: tf.Tensor2D } | null {
     const a = this.loraA.get(module);
-    if (!a || (this.training && this.config.loraDropout > 0)) return null;
-    return { a: as2d(a), b: as2d(this.loraB.get(module)!), scale: this.scaling };
+    if (!a) return null;
+    return { a: as2d(a), b: as2d(this.loraB.get(module)!), scale: this.scaling, input: this.dropout(x) };
+  }
+
+  /** x with PEFT's lora_dropout while training (one mask per call, from seed and call count). */
+  private dropout(x: tf.Tensor2D): tf.Tensor2D {
+    const rate = this.config.loraDropout;
+    return this.training && rate > 0 ? as2d(tf.dropout(x, rate, undefined, this.seed * 1_000_003 + this.dropoutCalls++)) : x;
   }
 
   embeddingDelta(module: string, ids: tf.Tensor1D): tf.Tensor2D | null {

@@ -33,10 +33,11 @@ export interface FusedOps {
    */
   attention?(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: FusedAttentionOptions): tf.Tensor2D;
   /**
-   * A frozen linear layer with a LoRA delta: x W + scale · (x A) B. x [N, in], w [in, out],
-   * a [in, r], b [r, out] → [N, out]; gradients for x, a and b, none for w.
+   * A frozen linear layer with a LoRA delta: x W + scale · (loraInput A) B, loraInput = x unless
+   * given (x after the adapter's dropout). x, loraInput [N, in], w [in, out], a [in, r], b [r, out]
+   * → [N, out]; gradients for x, loraInput, a and b, none for w.
    */
-  loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D;
+  loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number, loraInput?: tf.Tensor2D): tf.Tensor2D;
 }
 
 export interface FusedAttentionOptions {

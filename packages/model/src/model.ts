@@ -29,11 +29,11 @@ export interface Adapter {
   /** Added to the module's output; x is the module's input [N, in]. */
   linearDelta?(module: string, x: tf.Tensor2D): tf.Tensor2D | null;
   /**
-   * When the module's delta is exactly scale · (x A) B right now (LoRA without active dropout):
-   * its factors A [in, r] and B [r, out], so a backend can fuse it with the frozen base product.
-   * Otherwise null, and linearDelta is used.
+   * linearDelta as its parts when it is scale · (input A) B, input = x or x after the adapter's
+   * dropout (LoRA): A [in, r], B [r, out], so a backend can fuse it with the frozen base product.
+   * Consumes the same dropout draw as a linearDelta call. Null: use linearDelta.
    */
-  linearFactors?(module: string): { a: tf.Tensor2D; b: tf.Tensor2D; scale: number } | null;
+  linearFactors?(module: string, x: tf.Tensor2D): { a: tf.Tensor2D; b: tf.Tensor2D; scale: number; input: tf.Tensor2D } | null;
   /** Added to the embedding output for ids [N]. */
   embeddingDelta?(module: string, ids: tf.Tensor1D): tf.Tensor2D | null;
   /** Replaces the embedding table (e.g. with trainable rows spliced in). */
@@ -163,8 +163,8 @@ export class CausalLM {
   linear(x: tf.Tensor2D, module: string, adapter?: Adapter): tf.Tensor2D {
     const w = this.p(`${module}.weight`) as tf.Variable<tf.Rank.R2>;
     const fused = fusedOps().loraLinear;
-    const factors = fused && !w.trainable ? adapter?.linearFactors?.(module) : null; // the fused op gives W no gradient
-    let y: tf.Tensor2D = factors ? fused!(x, w, factors.a, factors.b, factors.scale) : tf.matMul(x, w);
+    const factors = fused && !w.trainable ? adapter?.linearFactors?.(module, x) : null; // the fused op gives W no gradient
+    let y: tf.Tensor2D = factors ? fused!(x, w, factors.a, factors.b, factors.scale, factors.input) : tf.matMul(x, w);
     const bias = this.params.get(`${module}.bias`);
     if (bias) y = tf.add(y, bias);
     const delta = factors ? null : adapter?.linearDelta?.(module, x);
