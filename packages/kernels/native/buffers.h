@@ -6,9 +6,10 @@
 
 namespace tt {
 
-// 64-byte aligned block of `bytes`, recycled from a freed one of the same size when possible.
+// 64-byte aligned block of at least `bytes`, recycled from a freed one of the same size class
+// when possible.
 void* takeBuffer(size_t bytes);
-// Returns a block for reuse (kept up to a cap, beyond which it goes back to the system).
+// Returns a block taken for `bytes` for reuse (kept up to a cap, beyond which it goes back to the system).
 void giveBuffer(void* p, size_t bytes);
 
 }  // namespace tt
