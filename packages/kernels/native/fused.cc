@@ -150,6 +150,30 @@ void gatedActGrad(GatedAct op, const float* gate, const float* up, const float* 
   });
 }
 
+namespace {
+
+// splitmix64's finaliser: a bijective mix of a 64-bit counter into uniform bits.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+void dropout(const float* x, float* y, int64_t n, float rate, uint64_t seed) {
+  uint64_t base = mix64(seed + 0x9e3779b97f4a7c15ull);
+  // kept when the top 24 bits, as a fraction of 2^24, are >= rate
+  uint32_t threshold = static_cast<uint32_t>(std::min(1.0, std::max(0.0, static_cast<double>(rate))) * 16777216.0);
+  float keep = 1.0f - rate;
+  parallelElements(n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      uint32_t u = static_cast<uint32_t>(mix64(base + static_cast<uint64_t>(i) * 0x9e3779b97f4a7c15ull) >> 40);
+      y[i] = u >= threshold ? x[i] / keep : 0.0f;
+    }
+  });
+}
+
 // ---------------------------------------------------------------- N-API
 
 namespace {
@@ -255,9 +279,26 @@ Napi::Value GatedActGradFn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// dropout(x, y, n, rate, seed): seed a non-negative integer below 2^53.
+Napi::Value DropoutFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5) return fail(env, "dropout: expected 5 arguments"), env.Undefined();
+  int64_t n = num(info, 2);
+  double rate = info[3].As<Napi::Number>().DoubleValue(), seed = info[4].As<Napi::Number>().DoubleValue();
+  if (!sizesOk(env, "dropout", {n})) return env.Undefined();
+  if (!(rate >= 0 && rate < 1)) return fail(env, "dropout: rate must be in [0, 1)"), env.Undefined();
+  if (!(seed >= 0 && seed < 9007199254740992.0)) return fail(env, "dropout: seed must be a non-negative integer"), env.Undefined();
+  const float* x;
+  float* y;
+  if ((x = f32(info, 0, n, "dropout")) && (y = f32(info, 1, n, "dropout")))
+    dropout(x, y, n, static_cast<float>(rate), static_cast<uint64_t>(seed));
+  return env.Undefined();
+}
+
 }  // namespace
 
 void exportFused(Napi::Env env, Napi::Object exports) {
+  exports["dropout"] = Napi::Function::New(env, DropoutFn);
   exports["rmsNorm"] = Napi::Function::New(env, RmsNorm);
   exports["rmsNormGrad"] = Napi::Function::New(env, RmsNormGrad);
   exports["rope"] = Napi::Function::New(env, Rope);

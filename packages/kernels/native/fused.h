@@ -27,6 +27,11 @@ void gatedAct(GatedAct op, const float* gate, const float* up, float* out, int64
 // dgate = dy · up · act'(gate), dup = dy · act(gate).
 void gatedActGrad(GatedAct op, const float* gate, const float* up, const float* dy, float* dgate, float* dup, int64_t n);
 
+// Inverted dropout: y[i] = x[i] / (1 − rate) where element i is kept, else 0. Element i is kept
+// when a hash of (seed, i) falls at or above rate, so the mask needs no storage: the gradient is
+// the same call on dy with the same seed. Independent of the thread count.
+void dropout(const float* x, float* y, int64_t n, float rate, uint64_t seed);
+
 // Adds the N-API functions of these kernels to the addon's exports.
 void exportFused(Napi::Env env, Napi::Object exports);
 

@@ -35,6 +35,8 @@ export interface Addon {
   attentionGrad(q: Float32Array, k: Float32Array, v: Float32Array, segments: Int32Array, lse: Float32Array, dOut: Float32Array,
     dq: Float32Array, dk: Float32Array, dv: Float32Array,
     B: number, T: number, nH: number, nKv: number, hd: number, scale: number, softcap: number, window: number): void;
+  /** Inverted dropout of n elements, the mask a hash of (seed, index): the gradient is the same call on dy. */
+  dropout(x: Float32Array, y: Float32Array, n: number, rate: number, seed: number): void;
   /** n uninitialised floats over recycled native memory (see native/buffers.h). */
   alloc(n: number): Float32Array;
   setThreads(n: number): number;

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
-import { gatedActivation, rmsNorm, rope } from "./fused.js";
+import { dropout, gatedActivation, rmsNorm, rope } from "./fused.js";
 import { loraLinear } from "./lora-linear.js";
 import { random, relError } from "./test-util.js";
 import { getThreads, setThreads } from "./threads.js";
@@ -105,6 +105,37 @@ describe.skipIf(!nativeAvailable())("fused native ops equal the model's tfjs ops
             (x, xl, a, b, w) => loraLinear(x as tf.Tensor2D, w as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2.5, xl as tf.Tensor2D));
       });
     });
+
+  it("dropout: kept elements scaled by 1/(1 − rate), the rate kept, same seed same mask, gradient on the same mask, any thread count", async () => {
+    await tf.setBackend("native");
+    const n = 200_003, rate = 0.3;
+    const x = tf.add(t([n], 1), 1); // no zeros: a zero in y means dropped
+    const masks: Uint8Array[] = [];
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      const y = dropout(x, rate, 12345).dataSync(), xv = x.dataSync();
+      const r = t([n], 2);
+      const [g] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(dropout(a, rate, 12345), r)))([x]);
+      const gv = g.dataSync(), rv = r.dataSync();
+      const mask = new Uint8Array(n);
+      let kept = 0;
+      for (let i = 0; i < n; i++) {
+        mask[i] = y[i] !== 0 ? 1 : 0;
+        kept += mask[i];
+        expect(y[i] === 0 || Math.abs(y[i] - xv[i] / 0.7) <= 1e-6 * Math.abs(y[i])).toBe(true);
+        expect(gv[i]).toBe(mask[i] ? Math.fround(rv[i] / Math.fround(0.7)) : 0);
+      }
+      expect(Math.abs(kept / n - 0.7)).toBeLessThan(0.005);
+      masks.push(mask);
+      tf.dispose([g, r]);
+    }
+    setThreads(threads);
+    expect(masks[1]).toEqual(masks[0]);
+    const other = dropout(x, rate, 12346).dataSync();
+    expect(other.some((v, i) => (v !== 0 ? 1 : 0) !== masks[0][i])).toBe(true);
+    expect(dropout(x, 0, 1)).toBe(x);
+    x.dispose();
+  });
 
   it("rope's tables outlive a caller's tidy until the backward pass", async () => {
     await tf.setBackend("native");

@@ -101,3 +101,21 @@ function geluTanh(x: tf.Tensor2D): tf.Tensor2D {
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
+
+/**
+ * Inverted dropout: x / (1 − rate) where kept, else 0. On `native` the mask is a hash of (seed,
+ * element index): the same seed gives the same mask, and the gradient recomputes it rather than
+ * keeping it. Elsewhere (or for a seed that is not a non-negative safe integer) tf.dropout.
+ */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
+  const addon = nativeAddon(x);
+  if (!(rate > 0)) return x;
+  if (!addon || !Number.isSafeInteger(seed) || seed < 0 || rate >= 1) return tf.dropout(x, rate, undefined, seed) as T;
+  const run = (input: tf.Tensor): T => {
+    const y = uninitialized(input.size);
+    addon.dropout(valuesOf(input), y, input.size, rate, seed);
+    return tf.tensor(y, input.shape, "float32") as T;
+  };
+  const f = tf.customGrad((...args: Args) => ({ value: run(args[0] as tf.Tensor), gradFunc: (dy: tf.Tensor) => run(dy) }));
+  return f(x) as T;
+}

@@ -8,7 +8,7 @@
 //   linear loraA [in, r] (PEFT lora_A.weight [r, in]),  loraB [r, out] (PEFT lora_B.weight [out, r]);
 //   embedding loraA [vocab, r] (PEFT lora_embedding_A [r, vocab]), loraB [r, dim] (lora_embedding_B [dim, r]).
 import * as tf from "@tensorflow/tfjs-core";
-import { CausalLM, gatherRows, type Adapter } from "@tooltune/model";
+import { CausalLM, fusedOps, gatherRows, type Adapter } from "@tooltune/model";
 import { scalingOf, type LoraConfig } from "./config.js";
 
 export const EMBED = "model.embed_tokens";
@@ -77,7 +77,10 @@ export class LoraAdapter implements Adapter {
   /** x with PEFT's lora_dropout while training (one mask per call, from seed and call count). */
   private dropout(x: tf.Tensor2D): tf.Tensor2D {
     const rate = this.config.loraDropout;
-    return this.training && rate > 0 ? as2d(tf.dropout(x, rate, undefined, this.seed * 1_000_003 + this.dropoutCalls++)) : x;
+    if (!this.training || !(rate > 0)) return x;
+    const seed = this.seed * 1_000_003 + this.dropoutCalls++;
+    const fused = fusedOps().dropout; // a backend's own masks (native: a hash of seed and index), as repeatable
+    return fused ? fused(x, rate, seed) : as2d(tf.dropout(x, rate, undefined, seed));
   }
 
   embeddingDelta(module: string, ids: tf.Tensor1D): tf.Tensor2D | null {

@@ -38,6 +38,11 @@ export interface FusedOps {
    * → [N, out]; gradients for x, loraInput, a and b, none for w.
    */
   loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number, loraInput?: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Inverted dropout, x / (1 − rate) where kept, else 0, with a mask fixed by (seed, element
+   * index): same seed, same mask (a backend's masks need not be tf.dropout's). Gradient for x.
+   */
+  dropout?(x: tf.Tensor2D, rate: number, seed: number): tf.Tensor2D;
 }
 
 export interface FusedAttentionOptions {
