@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
-import { random } from "./test-util.js";
+import { random, relError } from "./test-util.js";
 
 async function on(backend: string, fn: () => tf.Tensor[]): Promise<{ shape: number[]; data: Float32Array }[]> {
   await tf.setBackend(backend);
@@ -31,7 +31,19 @@ describe.skipIf(!nativeAvailable())("native GatherV2 along axis 0", () => {
         return [y, g];
       };
       const [want, got] = [await on("cpu", fn), await on("native", fn)];
-      expect(got, `${shape} at ${idShape}`).toEqual(want); // copies: exactly equal
+      expect(got[0], `${shape} at ${idShape}`).toEqual(want[0]); // copies: exactly equal
+      expect(got[1].shape).toEqual(want[1].shape);
+      expect(relError(got[1].data, want[1].data), `${shape} at ${idShape} gradient`).toBeLessThanOrEqual(1e-6); // sums: order may differ
+    }
+  });
+
+  it("UnsortedSegmentSum (gather's gradient) equals cpu's, repeated and dropped ids included", async () => {
+    const cases: [number[], number[], number][] = [[[7, 5], [0, 6, 6, 2, 0, 1, 3], 7], [[5, 2, 3], [4, 4, 4, 1, -1], 6], [[700, 33], Array.from({ length: 700 }, (_, i) => (i * 7919) % 257), 257]];
+    for (const [shape, ids, segments] of cases) {
+      const fn = () => [tf.unsortedSegmentSum(tf.tensor(random(shape.reduce((a, b) => a * b, 1), 5), shape), tf.tensor1d(ids, "int32"), segments)];
+      const [[want], [got]] = [await on("cpu", fn), await on("native", fn)];
+      expect(got.shape).toEqual(want.shape);
+      expect(relError(got.data, want.data), `${shape}`).toBeLessThanOrEqual(1e-6);
     }
   });
 

@@ -2,12 +2,12 @@
 // backend's storage (zero-copy) and hand it a fresh output array.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import {
-  BatchMatMul, _FusedMatMul, Concat, GatherV2, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, backend_util, broadcast_util, getKernel, util,
+  BatchMatMul, _FusedMatMul, Concat, GatherV2, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, UnsortedSegmentSum, backend_util, broadcast_util, getKernel, util,
   type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { loadAddon, type Addon } from "./addon.js";
 import { binary, binaryOps, concat, mean, reduce, slice, tile, transpose, unary, unaryOps } from "./elementwise.js";
-import { gatherRows } from "./gather.js";
+import { gatherRows, segmentSum } from "./gather.js";
 
 type Args = { inputs: Record<string, TensorInfo | undefined>; attrs?: NamedAttrMap; backend: MathBackendCPU };
 
@@ -149,6 +149,9 @@ const natives: Record<string, Native> = {
       ? gatherRows(x, indices, backend) : undefined;
   },
   [Softmax]: softmax,
+  [UnsortedSegmentSum]: (_addon, { inputs, attrs, backend }) =>
+    inputs.x!.dtype === "float32" && inputs.segmentIds!.dtype === "int32"
+      ? segmentSum(inputs.x!, inputs.segmentIds!, attrs!.numSegments as number, backend) : undefined,
 };
 
 function splitV(addon: Addon, { inputs, attrs, backend }: Args): TensorInfo[] | undefined {
