@@ -173,6 +173,12 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
 // left. This goes through V8's own API because N-API finalizers are deferred to the event loop,
 // so a synchronous training step would never see its freed blocks again; a BackingStore
 // deleter runs as soon as the GC sweeps the buffer (maybe on another thread: the pool locks).
+// poolSizeClass(bytes): the block size alloc() takes for that many bytes (tested: bounded waste,
+// few classes per octave).
+Napi::Value PoolSizeClass(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(tt::sizeClass(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()))));
+}
+
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t n = info[0].As<Napi::Number>().Int64Value();
@@ -243,6 +249,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["crossEntropy"] = Napi::Function::New(env, CrossEntropy);
   exports["crossEntropyGrad"] = Napi::Function::New(env, CrossEntropyGrad);
   exports["alloc"] = Napi::Function::New(env, Alloc);
+  exports["poolSizeClass"] = Napi::Function::New(env, PoolSizeClass);
   exports["unary"] = Napi::Function::New(env, Unary);
   exports["reduce"] = Napi::Function::New(env, Reduce);
   exports["softmax"] = Napi::Function::New(env, Softmax);

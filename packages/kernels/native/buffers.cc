@@ -56,6 +56,8 @@ void* fresh(size_t bytes) {
   return hugeBlock((bytes + kHugePage - 1) / kHugePage * kHugePage);
 }
 
+}  // namespace
+
 // Blocks come in size classes four to an octave (at most 25% larger than asked): with exact
 // sizes, batches whose length changes every step (unpacked rows padded to the longest) asked
 // for new sizes every step, and the cached blocks of old sizes, small ones never freed, grew
@@ -66,8 +68,6 @@ size_t sizeClass(size_t bytes) {
   size_t step = octave / 4;
   return (bytes + step - 1) / step * step;
 }
-
-}  // namespace
 
 void* takeBuffer(size_t requested) {
   size_t bytes = sizeClass(requested);

@@ -6,6 +6,9 @@
 
 namespace tt {
 
+// The block size takeBuffer hands out for `bytes`: classes four to an octave, so a run whose
+// tensor sizes drift step to step still reuses its blocks.
+size_t sizeClass(size_t bytes);
 // 64-byte aligned block of at least `bytes`, recycled from a freed one of the same size class
 // when possible.
 void* takeBuffer(size_t bytes);

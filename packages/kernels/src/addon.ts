@@ -39,6 +39,7 @@ export interface Addon {
   dropout(x: Float32Array, y: Float32Array, n: number, rate: number, seed: number): void;
   /** n uninitialised floats over recycled native memory (see native/buffers.h). */
   alloc(n: number): Float32Array;
+  poolSizeClass(bytes: number): number;
   setThreads(n: number): number;
   getThreads(): number;
   availableCores(): number;
