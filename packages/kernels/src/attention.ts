@@ -4,10 +4,8 @@
 // from the per-query log-sum-exp saved by the forward (flash-attention style), so the only tensor
 // kept per layer besides q, k, v is [B, heads, T]. Any backend other than `native` runs the same
 // maths as tfjs ops with a dense additive mask.
-import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { loadAddon } from "./addon.js";
-import { uninitialized, values } from "./kernels.js";
+import { nativeAddonFor, tensorValues, uninitialized } from "./kernels.js";
 
 export interface AttentionOptions {
   /** Rows B and tokens per row T: q, k, v hold N = B·T tokens, row-major. */
@@ -29,7 +27,6 @@ export interface AttentionOptions {
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
-const valuesOf = (t: tf.Tensor): Float32Array => values(tf.backend() as unknown as MathBackendCPU, t);
 
 /**
  * Grouped-query causal attention: q [N, nH, hd] (rope applied), k and v [N, nKv, hd]; query head h
@@ -43,21 +40,19 @@ export function attention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: 
   if (N !== B * T || k.shape[0] !== N || v.shape[0] !== N || v.shape[1] !== nKv || k.shape[2] !== hd || v.shape[2] !== hd || nH % nKv !== 0)
     throw new Error(`attention: q ${q.shape}, k ${k.shape}, v ${v.shape} do not fit B ${B} x T ${T}`);
   if (segments.length !== N) throw new Error(`attention: ${segments.length} segment ids for ${N} tokens`);
-  const loaded = loadAddon();
-  const native = loaded.ok && tf.getBackend() === "native" && [q, k, v].every((t) => t.dtype === "float32");
-  if (!native) return referenceAttention(q, k, v, opts);
-  const addon = loaded.addon;
+  const addon = nativeAddonFor(q, k, v);
+  if (!addon) return referenceAttention(q, k, v, opts);
   const softcap = opts.softcap ?? 0, window = opts.window ?? 0;
   const sizes = [B, T, nH, nKv, hd, scale, softcap, window] as const;
   const f = tf.customGrad((...args: Args) => {
     const [qs, ks, vs, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
     const out = uninitialized(N * nH * hd), lse = uninitialized(N * nH);
-    addon.attention(valuesOf(qs), valuesOf(ks), valuesOf(vs), segments, out, lse, ...sizes);
+    addon.attention(tensorValues(qs), tensorValues(ks), tensorValues(vs), segments, out, lse, ...sizes);
     save([qs, ks, vs, tf.tensor1d(lse)]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sq, sk, sv, sl] = saved.map(valuesOf);
+      const [sq, sk, sv, sl] = saved.map(tensorValues);
       const dq = uninitialized(N * nH * hd), dk = uninitialized(N * nKv * hd), dv = uninitialized(N * nKv * hd);
-      addon.attentionGrad(sq, sk, sv, segments, sl, valuesOf(dy), dq, dk, dv, ...sizes);
+      addon.attentionGrad(sq, sk, sv, segments, sl, tensorValues(dy), dq, dk, dv, ...sizes);
       return [tf.tensor3d(dq, [N, nH, hd]), tf.tensor3d(dk, [N, nKv, hd]), tf.tensor3d(dv, [N, nKv, hd])];
     };
     return { value: tf.tensor2d(out, [N, nH * hd]), gradFunc };

@@ -2,8 +2,8 @@
 // over [tokens, vocab] (and as many again backward): the largest tensors of a training step.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { loadAddon, type Addon } from "./addon.js";
-import { uninitialized } from "./kernels.js";
+import type { Addon } from "./addon.js";
+import { nativeAddonFor, uninitialized } from "./kernels.js";
 
 /**
  * Per-row −log softmax(logits)[target]: logits [N, V] float32, targets [N] int32 → [N].
@@ -11,8 +11,7 @@ import { uninitialized } from "./kernels.js";
  * any other backend.
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  const loaded = loadAddon();
-  const addon = loaded.ok && tf.getBackend() === "native" && logits.dtype === "float32" ? loaded.addon : undefined;
+  const addon = nativeAddonFor(logits);
   const ids = targets.dtype === "int32" ? targets : tf.cast(targets, "int32");
   const vocab = logits.shape[1];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

@@ -2,8 +2,8 @@
 // backend's storage (zero-copy) and hand it a fresh output array.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import {
-  BatchMatMul, _FusedMatMul, Concat, GatherV2, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, UnsortedSegmentSum, backend_util, broadcast_util, getKernel, util,
-  type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
+  BatchMatMul, _FusedMatMul, Concat, GatherV2, Max, Mean, Slice, Softmax, SplitV, Sum, Tile, Transpose, UnsortedSegmentSum, backend, backend_util, broadcast_util,
+  getBackend, getKernel, util, type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { loadAddon, type Addon } from "./addon.js";
 import { binary, binaryOps, concat, mean, reduce, slice, tile, transpose, unary, unaryOps } from "./elementwise.js";
@@ -26,6 +26,15 @@ export function uninitialized(n: number): Float32Array {
 export function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   const v = backend.data.get(t.dataId).values;
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
+}
+
+/** A tensor's float32 values on the active (`native`) backend, without a copy. */
+export const tensorValues = (t: Tensor): Float32Array => values(backend() as unknown as MathBackendCPU, t);
+
+/** The addon when an op on these tensors should run natively: `native` is active and all are float32. */
+export function nativeAddonFor(...ts: Tensor[]): Addon | undefined {
+  const loaded = loadAddon();
+  return loaded.ok && getBackend() === "native" && ts.every((t) => t.dtype === "float32") ? loaded.addon : undefined;
 }
 
 function cpuKernel(name: string): KernelFunc {

@@ -3,12 +3,10 @@
 // and an add of the two [N, in] input gradients. Here every product is one sgemm call, the
 // delta and the second input gradient accumulate into their outputs (beta = 1) and the scale
 // rides in alpha; W gets no gradient (it is frozen).
-import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { loadAddon, type Addon } from "./addon.js";
-import { uninitialized, values } from "./kernels.js";
+import type { Addon } from "./addon.js";
+import { nativeAddonFor, tensorValues, uninitialized } from "./kernels.js";
 
-const valuesOf = (t: tf.Tensor): Float32Array => values(tf.backend() as unknown as MathBackendCPU, t);
 
 /**
  * x [N, in] @ w [in, out] + scale · (loraInput @ a [in, r]) @ b [r, out] → [N, out], loraInput
@@ -17,10 +15,8 @@ const valuesOf = (t: tf.Tensor): Float32Array => values(tf.backend() as unknown 
  */
 export function loraLinear(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number, loraInput?: tf.Tensor2D): tf.Tensor2D {
   const xl = loraInput ?? x;
-  const loaded = loadAddon();
-  if (!loaded.ok || tf.getBackend() !== "native" || [x, xl, w, a, b].some((t) => t.dtype !== "float32"))
-    return tf.add(tf.matMul(x, w), tf.matMul(tf.matMul(xl, tf.mul(a, scale)), b));
-  const addon = loaded.addon;
+  const addon = nativeAddonFor(x, xl, w, a, b);
+  if (!addon) return tf.add(tf.matMul(x, w), tf.matMul(tf.matMul(xl, tf.mul(a, scale)), b));
   const [n, inDim] = x.shape, [r, outDim] = b.shape;
   if (w.shape[0] !== inDim || w.shape[1] !== outDim || a.shape[0] !== inDim || a.shape[1] !== r || !tf.util.arraysEqual(xl.shape, x.shape))
     throw new Error(`loraLinear: shapes x ${x.shape}, loraInput ${xl.shape}, w ${w.shape}, a ${a.shape}, b ${b.shape} do not fit`);
@@ -29,13 +25,13 @@ export function loraLinear(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf
     const save = args.pop() as tf.GradSaveFunc;
     const [xs, ls, as, bs] = (separate ? args : [args[0], args[0], args[1], args[2]]) as tf.Tensor2D[];
     const u = uninitialized(n * r), y = uninitialized(n * outDim);
-    gemm(addon, false, false, n, r, inDim, 1, valuesOf(ls), valuesOf(as), 0, u); // u = loraInput A
-    gemm(addon, false, false, n, outDim, inDim, 1, valuesOf(xs), valuesOf(w), 0, y); // y = x W
-    gemm(addon, false, false, n, outDim, r, scale, u, valuesOf(bs), 1, y); // y += s · u B
+    gemm(addon, false, false, n, r, inDim, 1, tensorValues(ls), tensorValues(as), 0, u); // u = loraInput A
+    gemm(addon, false, false, n, outDim, inDim, 1, tensorValues(xs), tensorValues(w), 0, y); // y = x W
+    gemm(addon, false, false, n, outDim, r, scale, u, tensorValues(bs), 1, y); // y += s · u B
     save([ls, as, bs, tf.tensor2d(u, [n, r]), w]); // w too: it outlives any tidy only if it is a variable
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sl, sa, sb, su, sw] = saved.map(valuesOf);
-      const dyv = valuesOf(dy);
+      const [sl, sa, sb, su, sw] = saved.map(tensorValues);
+      const dyv = tensorValues(dy);
       const du = uninitialized(n * r), dx = uninitialized(n * inDim), dl = separate ? uninitialized(n * inDim) : dx;
       const da = uninitialized(inDim * r), db = uninitialized(r * outDim);
       gemm(addon, false, true, n, r, outDim, scale, dyv, sb, 0, du); // du = s · dy Bᵀ
