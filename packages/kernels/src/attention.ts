@@ -27,7 +27,6 @@ export interface AttentionOptions {
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
-
 /**
  * Grouped-query causal attention: q [N, nH, hd] (rope applied), k and v [N, nKv, hd]; query head h
  * reads kv head ⌊h / (nH / nKv)⌋. Returns [N, nH·hd], heads concatenated (ready for o_proj);

@@ -7,7 +7,6 @@ import { nativeAddonFor, tensorValues, uninitialized } from "./kernels.js";
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
-
 /**
  * RMSNorm over the last axis: y = x · rsqrt(mean(x²) + eps) · w, or · (1 + w) when plusOne
  * (Gemma). x [N, H], w [H] → [N, H]; gradients for x and w.

@@ -7,7 +7,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Addon } from "./addon.js";
 import { nativeAddonFor, tensorValues, uninitialized } from "./kernels.js";
 
-
 /**
  * x [N, in] @ w [in, out] + scale · (loraInput @ a [in, r]) @ b [r, out] → [N, out], loraInput
  * = x unless given (LoRA's dropout of x), with gradients for x, loraInput, a and b (none for w:
