@@ -218,6 +218,17 @@ export class TokenizerBundle {
     return this.special.map((t) => ({ content: t.content, id: this.mustId(t.content), isNew: t.isNew }));
   }
 
+  /**
+   * Model ids of every added token: the HF tokenizer's own (tokenizer_config's `added_tokens_decoder`:
+   * `<|im_start|>`, `<think>`, `<tool_call>`…, special or not) and tooltune's. Markup, never words.
+   */
+  get addedTokenIds(): number[] {
+    const decoder = (this.config.added_tokens_decoder as Record<string, unknown> | undefined) ?? {};
+    const contents = [...Object.values(decoder).map(tokenText), ...this.special.map((t) => t.content)];
+    const ids = contents.map((c) => (c === undefined ? undefined : this.idOf(c))).filter((id): id is number => id !== undefined);
+    return [...new Set(ids)].sort((a, b) => a - b);
+  }
+
   /** Model ids of special tokens the base tokenizer did not have (new embedding rows). */
   get newTokenIds(): number[] {
     return this.specialTokens.filter((t) => t.isNew).map((t) => t.id);
