@@ -75,3 +75,55 @@ describe("checkOutput: parse status, abstentions and malformed calls in both mod
     expect(checkOutput(CALL, good, "bfcl").think).toBe(false);
   });
 });
+
+const SCALE: FunctionDoc = {
+  name: "scale",
+  parameters: {
+    type: "dict",
+    required: ["x"],
+    properties: { x: { type: "float" }, xs: { type: "array", items: { type: "float" } }, n: { type: "integer" } },
+  },
+};
+const scaleAnswer = parseJsonPy(`{"scale": {"x": [1.0], "xs": [[1.0, 2.5]], "n": [3, ""]}}`) as unknown as PossibleAnswer;
+const SCALE_CALL: CheckTarget = { category: "simple", functions: [SCALE], answers: [scaleAnswer] };
+// BFCL quirk: when a list parameter's alternatives include "" (optional), its nested type check passes any list.
+const optionalXs = parseJsonPy(`{"scale": {"x": [1.0], "xs": [[1.0, 2.5], ""]}}`) as unknown as PossibleAnswer;
+const SCALE_OPTIONAL: CheckTarget = { ...SCALE_CALL, answers: [optionalXs] };
+const scaleBlock = (args: string) => block(`{"name": "scale", "arguments": ${args}}`);
+/** [case, target, output, pass in bfcl, pass in strict] */
+const NUMBER_CASES: [string, CheckTarget, string, boolean, boolean][] = [
+  ["1.0 for a float, [1.0, 2.5] for a list of floats", SCALE_CALL, scaleBlock('{"x": 1.0, "xs": [1.0, 2.5]}'), true, true],
+  ["1 for a top-level float (BFCL accepts an int there)", SCALE_CALL, scaleBlock('{"x": 1, "xs": [1.0, 2.5]}'), true, true],
+  ["[1, 2.5] for a list of floats (no int → float inside arrays)", SCALE_CALL, scaleBlock('{"x": 1.0, "xs": [1, 2.5]}'), false, false],
+  ["[1, 2.5] for an optional list of floats (BFCL's quirk: passes)", SCALE_OPTIONAL, scaleBlock('{"x": 1.0, "xs": [1, 2.5]}'), true, true],
+  ["3.0 for an integer", SCALE_CALL, scaleBlock('{"x": 1.0, "xs": [1.0, 2.5], "n": 3.0}'), false, false],
+  ["3 for an integer", SCALE_CALL, scaleBlock('{"x": 1.0, "xs": [1.0, 2.5], "n": 3}'), true, true],
+  ["a Python-literal body keeps the types too", SCALE_CALL, block("{'name': 'scale', 'arguments': {'x': 1.0, 'xs': [1.0, 2.5]}}"), false, true],
+  ["arguments as a JSON string (OpenAI)", SCALE_CALL, block(`{"name": "scale", "arguments": "{\\"x\\": 1.0, \\"xs\\": [1.0, 2.5], \\"n\\": 3.0}"}`), false, false],
+];
+
+describe("checkOutput: JSON numbers keep int vs float in both modes", () => {
+  it.each(NUMBER_CASES)("%s", (_name, target, output, bfclPass, strictPass) => {
+    expect.soft(checkOutput(target, output, "bfcl").pass, "bfcl").toBe(bfclPass);
+    expect.soft(checkOutput(target, output, "strict").pass, "strict").toBe(strictPass);
+  });
+});
+
+/** [case, output, status in bfcl, status in strict, pass on an irrelevance item in bfcl] */
+const ATTEMPT_CASES: [string, string, string, string, boolean][] = [
+  ["a ** splat (BFCL decodes it, with an argument named None)", "[get_weather(**{'city': 'Paris'})]", "valid_call", "malformed_call", false],
+  ["an unclosed ** splat", "get_weather(**{'city': 'Paris'}", "malformed_call", "malformed_call", true],
+  ["an unclosed list of calls", "[get_weather(", "malformed_call", "malformed_call", true],
+  ["an unclosed list of calls after a think block", "<think>x</think>\n[get_weather(", "malformed_call", "malformed_call", true],
+];
+
+describe("checkOutput: call attempts are never abstentions", () => {
+  it.each(ATTEMPT_CASES)("%s", (_name, output, bfclStatus, strictStatus, bfclIrrelevancePass) => {
+    expect.soft(checkOutput(CALL, output, "bfcl").parse_status, "bfcl").toBe(bfclStatus);
+    expect.soft(checkOutput(CALL, output, "strict").parse_status, "strict").toBe(strictStatus);
+    expect.soft(checkOutput(CALL, output, "bfcl").pass).toBe(false);
+    expect.soft(checkOutput(CALL, output, "strict").pass).toBe(false);
+    expect.soft(checkOutput(NONE, output, "bfcl").pass, "bfcl irrelevance").toBe(bfclIrrelevancePass);
+    expect.soft(checkOutput(NONE, output, "strict").pass, "strict irrelevance").toBe(false);
+  });
+});

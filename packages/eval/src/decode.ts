@@ -7,7 +7,7 @@
  * and reports any block that does not parse as a malformed call instead of dropping it.
  */
 import { parseAssistantOutput } from "@tooltune/format";
-import { DecodeError, decodePythonCalls, stripChars, type DecodedCall } from "./pyparse.js";
+import { DecodeError, decodePythonCalls, parsePyLiteral, SPLAT_KEY, stripChars, type DecodedCall } from "./pyparse.js";
 import type { PyDict } from "./pyvalue.js";
 import { fromJs, isDict, parseJsonPy, type PyValue } from "./pyvalue.js";
 
@@ -34,16 +34,20 @@ export function splitThink(text: string): { reasoning: string | null; content: s
 
 export function decodeOutput(text: string, mode: CheckMode): Decoded {
   if (mode === "strict" && text.includes("<tool_call>")) {
-    // Strict mode reads blocks with the shared codec: what format writes is what eval reads.
-    // (It parses JSON numbers as JavaScript does, so 2.0 and 2 are the same value there.)
+    // Strict mode reads blocks with the shared codec: what format writes is what eval reads. The
+    // codec's numbers are JavaScript's (2.0 === 2), so each body is read again keeping int/float.
     const p = parseAssistantOutput(text);
-    const calls = p.calls.map((c) => ({ name: c.name, args: fromJs(c.arguments) as PyDict }));
+    const calls = p.calls.map((c, i) => ({ name: c.name, args: typedArguments(p.bodies[i]) ?? (fromJs(c.arguments) as PyDict) }));
     return { status: p.status, calls, reasoning: p.reasoning, problems: p.errors };
   }
   const { reasoning, content } = splitThink(text);
   if (content.includes("<tool_call>")) return { reasoning, ...decodeToolCallBlocks(content) };
   try {
     const calls = decodePythonCalls(content);
+    if (mode === "strict" && calls.some((c) => Object.hasOwn(c.args, SPLAT_KEY))) {
+      // BFCL decodes `f(**{…})` as a call whose one argument is named None; strict calls it malformed.
+      return { reasoning, status: "malformed_call", calls, problems: ["a ** splat in a call: write keyword arguments"] };
+    }
     return { reasoning, status: calls.length ? "valid_call" : "no_call", calls, problems: [] };
   } catch (e) {
     if (!(e instanceof DecodeError) && !(e instanceof SyntaxError)) throw e;
@@ -54,10 +58,35 @@ export function decodeOutput(text: string, mode: CheckMode): Decoded {
 }
 
 /**
- * The shape of a Python call a model meant to write: `name(key=` anywhere, or `name()` opening a
- * line (prose may mention "get_time()" in passing; that alone is not a call attempt).
+ * The shape of a Python call a model meant to write: `name(key=` or `name(**` anywhere, `name()`
+ * opening a line, or `[name(` opening a line (an unclosed list of calls). Prose may mention
+ * "get_time()" in passing; that alone is not a call attempt.
  */
-const looksLikeCall = (s: string): boolean => /[A-Za-z_][\w.]*\s*\(\s*[A-Za-z_]\w*\s*=/.test(s) || /^[\s`[]*[A-Za-z_][\w.]*\s*\(\s*\)/m.test(s);
+const looksLikeCall = (s: string): boolean =>
+  /[A-Za-z_][\w.]*\s*\(\s*([A-Za-z_]\w*\s*=|\*\*)/.test(s) || /^[\s`]*(\[\s*[A-Za-z_][\w.]*\s*\(|\[?\s*[A-Za-z_][\w.]*\s*\(\s*\))/m.test(s);
+
+/** A `<tool_call>` body's arguments with Python's number types (`1.0` a float, `1` an int), or undefined. */
+function typedArguments(body: string): PyDict | undefined {
+  const value = readTyped(body);
+  if (value === undefined || !isDict(value)) return undefined;
+  const args = value.arguments ?? value.parameters ?? {};
+  // OpenAI writes arguments as a JSON string, which the codec accepts.
+  const inner = typeof args === "string" ? readTyped(args) : args;
+  return inner !== undefined && isDict(inner) ? inner : undefined;
+}
+
+/** JSON as Python's json reads it, else a Python literal; undefined when neither reads. */
+function readTyped(text: string): PyValue | undefined {
+  try {
+    return parseJsonPy(text.trim());
+  } catch {
+    try {
+      return parsePyLiteral(text);
+    } catch {
+      return undefined;
+    }
+  }
+}
 
 /** A closed think block (the prompt may have opened it): what the think-block rate counts. */
 export const hasThinkBlock = (output: string): boolean => output.includes("</think>");

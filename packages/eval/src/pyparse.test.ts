@@ -32,7 +32,19 @@ const CASES: [string, string | null][] = [
   ["[f(a=f'{x}')]", null], // f-strings (JoinedStr) are unsupported
   ["[f(a={1, 2})]", null], // sets are unsupported
   ["[f(a=1 < 2)]", null], // comparisons are unsupported
-  ["[f(a=1, a=2)]", null], // SyntaxError in Python
+  // Where Python's `ast.parse` (and so BFCL) accepts what a strict reading of Python would not:
+  ["[f(a=1, a=2)]", "[{'f': {'a': 2}}]"], // a repeated keyword parses (the compiler rejects it); the last wins
+  ["[ｆ(ａ=1, ｂ１=Ｔｒｕｅ)]", "[{'f': {'a': 1, 'b1': 'True'}}]"], // names are NFKC-normalised; a full-width True is a name
+  ["[f(a='x\\N{SPACE}y', b='\\N{en dash}', c='\\N{CJK UNIFIED IDEOGRAPH-4E00}')]", "[{'f': {'a': 'x y', 'b': '–', 'c': '一'}}]"],
+  ["[f(a=b'\\N{SPACE}')]", "[{'f': {'a': b\"\\\\N{SPACE}\"}}]"], // no \\N in bytes: the backslash stays
+  ["[f(**{'a': 1})]", "[{'f': {None: {'a': 1}}}]"], // BFCL stores a splat under the key None
+  ["[f(a=1, **opts)]", "[{'f': {'a': 1, None: 'opts'}}]"],
+  ["[f(a='\\N{NO SUCH NAME}')]", null], // an unknown name is a SyntaxError
+  ["[f(a='\\N{SPACE')]", null],
+  ["[f(a=" + "[".repeat(198) + "]".repeat(198) + ")]", "[{'f': {'a': " + "[".repeat(198) + "]".repeat(198) + "}}]"], // 200 brackets in all: Python's limit
+  ["[f(a=" + "[".repeat(199) + "]".repeat(199) + ")]", null], // 201: "too many nested parentheses"
+  ["[f(a=" + "-".repeat(400) + "1)]", null], // too deep to evaluate, as in BFCL (a RecursionError there)
+  ["[f(a=1" + "+1".repeat(400) + ")]", null],
   ["[f(a=1, 2)]", null], // positional after keyword: SyntaxError
   ["[f(a=-x)]", null], // unary minus on a name
   ["[f(a=007)]", null], // leading zeros: SyntaxError
@@ -64,5 +76,5 @@ describe("parseJsonPy", () => {
     ["1e3", "1000.0"],
     ['{"a": [1, 2.5, "x", true, null]}', "{'a': [1, 2.5, 'x', True, None]}"],
   ])("%s → %s", (json, repr) => expect(pyRepr(parseJsonPy(json))).toBe(repr));
-  it.each(["{a: 1}", "[1,]", "01", '"x'])("rejects %s", (json) => expect(() => parseJsonPy(json)).toThrow(SyntaxError));
+  it.each(["{a: 1}", "[1,]", "01", '"x', "[".repeat(1001) + "]".repeat(1001)])("rejects %s", (json) => expect(() => parseJsonPy(json)).toThrow(SyntaxError));
 });

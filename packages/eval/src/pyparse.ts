@@ -14,6 +14,11 @@ export interface DecodedCall {
   args: PyDict;
 }
 
+/**
+ * Where a `**` splat lands: BFCL stores it under the key `None` (`args_dict[arg.arg]` with
+ * `arg.arg is None`), which no schema has, so the call decodes and then fails its check.
+ */
+export const SPLAT_KEY = NON_STRING_KEY + "None";
 
 /** `default_decode_ast_prompting` + `ast_parse` for Python: text → calls, or throws DecodeError. */
 export function decodePythonCalls(text: string): DecodedCall[] {
@@ -51,10 +56,7 @@ function resolveCall(call: Extract<Node, { t: "call" }>): DecodedCall {
   if (f.t === "name") parts.push(f.id);
   const args: PyDict = {};
   // Positional arguments are dropped, as BFCL does; they then fail on required parameters.
-  for (const kw of call.keywords) {
-    if (kw.arg === null) throw new DecodeError("**kwargs in a call");
-    setKey(args, kw.arg, resolve(kw.value));
-  }
+  for (const kw of call.keywords) setKey(args, kw.arg ?? SPLAT_KEY, resolve(kw.value));
   return { name: parts.reverse().join("."), args };
 }
 
@@ -92,6 +94,36 @@ function resolve(n: Node): PyValue {
     default:
       throw new DecodeError(`unsupported expression: ${n.t}`);
   }
+}
+
+/**
+ * `ast.literal_eval` for the literals a `<tool_call>` body holds (dicts, lists, tuples as lists,
+ * strings, numbers with Python's int/float split, True/False/None and JSON's true/false/null):
+ * what format's codec reads, with the number types kept. Throws DecodeError on anything else.
+ */
+export function parsePyLiteral(text: string): PyValue {
+  return literal(parseExpression(text.trim()));
+}
+
+const LITERAL_NAMES: Record<string, PyValue> = { true: true, false: false, null: null };
+
+function literal(n: Node): PyValue {
+  if (n.t === "const" && !n.ellipsis && !(n.v instanceof PyOther)) return n.v;
+  if (n.t === "name" && Object.hasOwn(LITERAL_NAMES, n.id)) return LITERAL_NAMES[n.id];
+  if (n.t === "unary" && (n.op === "-" || n.op === "+") && n.operand.t === "const" && (typeof n.operand.v === "bigint" || typeof n.operand.v === "number")) {
+    return n.op === "-" ? -n.operand.v : n.operand.v;
+  }
+  if (n.t === "list" || n.t === "tuple") return n.elts.map(literal);
+  if (n.t === "dict") {
+    const out: PyDict = {};
+    n.keys.forEach((k, i) => {
+      const key = k === null ? undefined : literal(k);
+      if (typeof key !== "string" && typeof key !== "bigint" && typeof key !== "number") throw new DecodeError("dict key is not a string or number");
+      setKey(out, String(key), literal(n.values[i]));
+    });
+    return out;
+  }
+  throw new DecodeError(`not a literal: ${n.t}`);
 }
 
 const callAsDict = (c: DecodedCall): PyDict => Object.fromEntries([[c.name, c.args]]);

@@ -6,6 +6,7 @@
  * comprehensions, f-strings), except bit operators (`1 << 2`), which it evaluates: a known gap.
  */
 import { PyOther, type PyValue } from "./pyvalue.js";
+import { charByName } from "./unicode-names.js";
 
 export type Node =
   | { t: "const"; v: PyValue; ellipsis?: boolean }
@@ -26,8 +27,11 @@ export class DecodeError extends Error {}
 
 interface Tok {
   k: "name" | "num" | "str" | "op" | "end";
+  /** For names: NFKC-normalised, as Python normalises identifiers (`ｆ` is `f`). */
   v: string;
   pos: number;
+  /** A name written with non-ASCII letters: never a keyword or True/False/None, as in Python. */
+  nfkc?: boolean;
   /** For strings: the decoded value, and whether it is bytes or an f-string. */
   str?: StrInfo;
 }
@@ -43,9 +47,18 @@ const NAME_RE = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/u;
 const NUM_RE = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?)[jJ]?/;
 const STR_PREFIX_RE = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?='|")/;
 
+/** Python's tokenizer limit (MAXLEVEL in CPython's tokenizer.c): deeper fails, "too many nested parentheses". */
+const MAX_BRACKETS = 200;
+/**
+ * Nesting of operators (unary chains, `**`, chained `+`) plus brackets in one expression. Python's
+ * limit comes from its stack: BFCL's `eval(ast.unparse(…))` fails from ~330 chained operators.
+ */
+const MAX_OPERATOR_DEPTH = 300;
+
 function tokenize(src: string): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
+  let brackets = 0;
   while (i < src.length) {
     const c = src[i];
     if (" \t\n\r\f".includes(c)) { i++; continue; }
@@ -62,9 +75,16 @@ function tokenize(src: string): Tok[] {
     const num = /^\.?\d/.test(rest) ? NUM_RE.exec(rest) : null;
     if (num) { toks.push({ k: "num", v: num[0], pos: i }); i += num[0].length; continue; }
     const name = NAME_RE.exec(rest);
-    if (name) { toks.push({ k: "name", v: name[0], pos: i }); i += name[0].length; continue; }
+    if (name) {
+      const ascii = /^[\x00-\x7f]*$/.test(name[0]);
+      toks.push({ k: "name", v: ascii ? name[0] : name[0].normalize("NFKC"), pos: i, ...(ascii ? {} : { nfkc: true }) });
+      i += name[0].length;
+      continue;
+    }
     const op = OPS.find((o) => src.startsWith(o, i));
     if (!op) throw new DecodeError(`unexpected character ${JSON.stringify(c)} at ${i}`);
+    if ("([{".includes(op) && ++brackets > MAX_BRACKETS) throw new DecodeError("too many nested parentheses");
+    if (")]}".includes(op)) brackets--;
     toks.push({ k: "op", v: op, pos: i });
     i += op.length;
   }
@@ -104,7 +124,14 @@ function readString(src: string, start: number, prefix: string): { end: number; 
       i += 2 + hexLen;
       continue;
     }
-    if (e === "N") throw new DecodeError("\\N{…} escapes are not supported");
+    if (e === "N" && !p.includes("b")) {
+      const m = /^\{([^}]*)\}/.exec(src.slice(i + 2, i + 2 + 100));
+      const ch = m ? charByName(m[1]) : undefined;
+      if (ch === undefined) throw new DecodeError(m ? `unknown Unicode character name \\N{${m[1]}}` : "malformed \\N{…} escape");
+      value += ch;
+      i += 2 + m![0].length;
+      continue;
+    }
     value += c; // an unknown escape keeps its backslash in Python
     i++;
   }
@@ -121,6 +148,7 @@ export function parseExpression(src: string): Node {
 class Parser {
   private readonly toks: Tok[];
   private at = 0;
+  private depth = 0;
 
   constructor(private readonly src: string) {
     this.toks = tokenize(src);
@@ -158,32 +186,55 @@ class Parser {
   }
 
   expr(): Node {
-    if (this.peek().k === "name" && this.peek().v === "not") {
+    if (this.peek().k === "name" && this.peek().v === "not" && !this.peek().nfkc) {
       this.at++;
-      return { t: "unary", op: "not", operand: this.expr() };
+      return { t: "unary", op: "not", operand: this.nested(() => this.expr()) };
     }
     return this.binary(["+", "-"], () => this.binary(["*", "/", "//", "%", "@"], () => this.factor()));
   }
 
-  /** Left-associative operators of one precedence level. */
+  /** One level of operator nesting. */
+  private nested(parse: () => Node): Node {
+    this.deeper(1);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Counts nesting, so a hostile input fails to decode instead of overflowing the stack. */
+  private deeper(by: number): void {
+    this.depth += by;
+    if (this.depth > MAX_OPERATOR_DEPTH) throw new DecodeError("expression too deeply nested");
+  }
+
+  /** Left-associative operators of one precedence level (a chain nests as deep as it is long). */
   private binary(ops: string[], operand: () => Node): Node {
     let left = operand();
-    while (ops.some((o) => this.isOp(o))) {
-      const op = this.toks[this.at++].v;
-      left = { t: "binop", op, left, right: operand() };
+    let chain = 0;
+    try {
+      while (ops.some((o) => this.isOp(o))) {
+        const op = this.toks[this.at++].v;
+        this.deeper(1);
+        chain++;
+        left = { t: "binop", op, left, right: operand() };
+      }
+      return left;
+    } finally {
+      this.depth -= chain;
     }
-    return left;
   }
 
   private factor(): Node {
     if (this.isOp("-") || this.isOp("+") || this.isOp("~")) {
       const op = this.toks[this.at++].v;
-      return { t: "unary", op, operand: this.factor() };
+      return { t: "unary", op, operand: this.nested(() => this.factor()) };
     }
     const base = this.postfix();
     if (!this.isOp("**")) return base;
     this.at++;
-    return { t: "binop", op: "**", left: base, right: this.factor() };
+    return { t: "binop", op: "**", left: base, right: this.nested(() => this.factor()) };
   }
 
   private postfix(): Node {
@@ -216,7 +267,7 @@ class Parser {
         args.push({ t: "starred", value: this.expr() });
       } else if (this.peek().k === "name" && next.k === "op" && next.v === "=") {
         const arg = this.peek().v;
-        if (keywords.some((k) => k.arg === arg)) throw new DecodeError(`keyword argument repeated: ${arg}`);
+        // A repeated keyword parses (Python's compiler rejects it, `ast.parse` does not): the last wins.
         this.at += 2;
         keywords.push({ arg, value: this.expr() });
       } else {
@@ -251,6 +302,7 @@ class Parser {
     if (tok.k === "str") return this.strings();
     if (tok.k === "name") {
       this.at++;
+      if (tok.nfkc) return { t: "name", id: tok.v };
       if (tok.v === "True") return { t: "const", v: true };
       if (tok.v === "False") return { t: "const", v: false };
       if (tok.v === "None") return { t: "const", v: null };

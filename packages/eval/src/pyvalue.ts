@@ -132,24 +132,34 @@ export function toJson(v: PyValue): unknown {
   return v;
 }
 
+/** Python's default recursion limit; its `json.loads` raises RecursionError a few levels sooner (~994). */
+const MAX_JSON_DEPTH = 1000;
+
 /**
  * `json.loads` as Python does it: `5` is an int and `5.0` a float. JSON.parse would merge them,
  * and then BFCL's exact type checks ("3.0 for an integer fails") could not be reproduced.
- * Throws SyntaxError on invalid JSON.
+ * Throws SyntaxError on invalid JSON, and on nesting deeper than MAX_JSON_DEPTH.
  */
 export function parseJsonPy(text: string): PyValue {
   let i = 0;
+  let depth = 0;
   const fail = (what: string): never => {
     throw new SyntaxError(`invalid JSON at ${i}: ${what}`);
   };
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
   };
+  const nested = <T>(read: () => T): T => {
+    if (++depth > MAX_JSON_DEPTH) fail("nested too deeply");
+    const v = read();
+    depth--;
+    return v;
+  };
   const value = (): PyValue => {
     ws();
     const c = text[i];
-    if (c === "{") return object();
-    if (c === "[") return array();
+    if (c === "{") return nested(object);
+    if (c === "[") return nested(array);
     if (c === '"') return string();
     if (text.startsWith("true", i)) return (i += 4), true;
     if (text.startsWith("false", i)) return (i += 5), false;

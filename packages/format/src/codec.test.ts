@@ -80,6 +80,13 @@ describe("parseAssistantOutput", () => {
     if (c.content !== undefined) expect(out.content).toBe(c.content);
     if (c.reasoning !== undefined) expect(out.reasoning).toBe(c.reasoning);
     expect(out.errors.length).toBe(c.errors ?? 0);
+    expect(out.bodies.length).toBe(out.calls.length);
+  });
+
+  it("keeps each parsed call's body text, so a reader can keep 1.0 apart from 1", () => {
+    const out = parseAssistantOutput('<tool_call>\n{"name": "f", "arguments": {"x": 1.0}}\n</tool_call><tool_call>{oops</tool_call>');
+    expect(out.calls).toEqual([{ name: "f", arguments: { x: 1 } }]);
+    expect(out.bodies).toEqual(['\n{"name": "f", "arguments": {"x": 1.0}}\n']);
   });
 
   it("reads the notebook's misspelled markers when told to", () => {

@@ -96,6 +96,11 @@ export interface ParsedOutput {
   content: string;
   /** The calls that parsed; malformed ones are only in `errors`. */
   calls: ToolCall[];
+  /**
+   * The body text of each call in `calls` (same order), for readers that must keep what JS numbers
+   * lose: eval's checker tells `1.0` (a float) from `1` (an int), as BFCL's types do.
+   */
+  bodies: string[];
   status: ParseStatus;
   errors: string[];
 }
@@ -109,6 +114,7 @@ export function parseAssistantOutput(text: string, opts: { markers?: Markers } =
   const m = opts.markers ?? DEFAULT_MARKERS;
   const { reasoning, rest } = splitThink(text, m);
   const calls: ToolCall[] = [];
+  const bodies: string[] = [];
   const errors: string[] = [];
   const outside: string[] = [];
   let pos = 0;
@@ -126,14 +132,18 @@ export function parseAssistantOutput(text: string, opts: { markers?: Markers } =
       if (nextStart < 0) break;
       continue;
     }
-    const parsed = parseCallBody(rest.slice(bodyStart, end));
+    const body = rest.slice(bodyStart, end);
+    const parsed = parseCallBody(body);
     if (typeof parsed === "string") errors.push(`call ${calls.length + errors.length + 1}: ${parsed}`);
-    else calls.push(parsed);
+    else {
+      calls.push(parsed);
+      bodies.push(body);
+    }
     pos = end + m.callEnd.length;
   }
   outside.push(rest.slice(pos));
   const status: ParseStatus = errors.length ? "malformed_call" : calls.length ? "valid_call" : "no_call";
-  return { reasoning, content: outside.map((s) => s.trim()).filter(Boolean).join("\n"), calls, status, errors };
+  return { reasoning, content: outside.map((s) => s.trim()).filter(Boolean).join("\n"), calls, bodies, status, errors };
 }
 
 /** Think blocks come first; an output that starts inside one (the prompt opened it) is handled too. */
