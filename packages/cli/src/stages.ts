@@ -18,6 +18,7 @@ const BUILTINS: Record<string, { summary: string; load: () => Promise<unknown> }
   ingest: { summary: "raw conversations (OpenAI, ShareGPT, Hermes, BFCL) → conversations", load: async () => (await import("@tooltune/format")).ingestStage },
   format: { summary: "conversations → formatted text with train spans", load: async () => (await import("@tooltune/format")).formatStage },
   tokenize: { summary: "formatted → tokens (ids, loss masks, packing) + tokenizer bundle", load: async () => (await import("@tooltune/tokenize")).tokenizeStage },
+  copy_drills: { summary: "tokens → copy drills (repeated random spans of its ids) for pretraining a base", load: async () => (await import("@tooltune/tokenize")).copyDrillsStage },
   train: { summary: "tokens → LoRA adapter (PEFT layout) or full model, with checkpoints and resume", load: async () => (await import("@tooltune/train")).trainStage },
   eval: { summary: "evaluate a model or adapter on tool calls → report", load: async () => (await import("@tooltune/eval")).evalStage },
 };

@@ -5,6 +5,7 @@ export { parseLiteral, toPythonRepr } from "./pyliteral.js";
 export { getSpecialTokens, SPECIAL_TOKEN_SETS, type SpecialTokenSet } from "./special-tokens.js";
 export { getTemplate, TEMPLATE_NAMES, type TemplateName, type TemplateOptions } from "./templates/index.js";
 export { trainedText, TRAIN_ON, type ChatTemplate, type Rendered, type TrainOn } from "./templates/types.js";
+export { Rng } from "./synth/rng.js";
 export { synthStage, synthParams, toolCatalog, openAiTool, runTool, validateArgs, generateConversations, generateConversation, KINDS as SYNTH_KINDS, type SynthParams, type Tool, type ToolResult, type FunctionSchema, type Kind as SynthKind, type SynthOptions } from "./synth/index.js";
 export { ingestStage, ingestParams, type IngestParams } from "./ingest/stage.js";
 export { ingestRecord, detectFormat, SOURCE_FORMATS, type SourceFormat } from "./ingest/adapt.js";

@@ -10,4 +10,6 @@ export {
   type EncodedText,
 } from "./bundle.js";
 export { tokenizeStage, TOKENIZER_DIR } from "./stage.js";
+export { copyDrillsStage, copyDrillsParams, type CopyDrillsParams } from "./copy-drills-stage.js";
+export { drillRows, idsByFrequency, type DrillOptions } from "./copy-drills.js";
 export { tokenizeParams, type TokenizeParams } from "./params.js";

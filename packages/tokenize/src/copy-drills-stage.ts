@@ -1,0 +1,81 @@
+/**
+ * The `copy_drills` stage: a tokens dataset (its bundle and its ids) → a tokens dataset of copy
+ * drills (copy-drills.ts), optionally followed by the input's own rows, so a curriculum is a chain
+ * of train stages each reading one such dataset.
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { DatasetWriter, defineStage, inputOfKind, openDataset, TooltuneError, type TokensRow } from "@tooltune/core";
+import { Rng } from "@tooltune/format";
+import { loadTokenizerBundle } from "./bundle.js";
+import { drillRow, idsByFrequency, type DrillOptions } from "./copy-drills.js";
+import { TOKENIZER_DIR } from "./stage.js";
+
+export const copyDrillsParams = z
+  .object({
+    rows: z.number().int().min(1).default(10_000).describe("drill rows in the train split"),
+    test_rows: z.number().int().min(0).default(100).describe("drill rows in the test split (train's eval loss)"),
+    length: z.number().int().min(2).default(256).describe("tokens per drill row"),
+    alphabet: z
+      .union([z.number().int().min(2), z.literal("all")])
+      .default("all")
+      .describe("ids the spans draw from: the N ids the input's train rows use most, or `all` they use"),
+    span_min: z.number().int().min(1).default(3),
+    span_max: z.number().int().min(1).default(12),
+    repeats_min: z.number().int().min(2).default(2).describe("times each span is written in a row, at least"),
+    repeats_max: z.number().int().min(2).default(4),
+    include_input: z.boolean().default(false).describe("also write the input's rows (both splits) after the drills"),
+  })
+  .strict()
+  .refine((p) => p.span_min <= p.span_max && p.repeats_min <= p.repeats_max, { message: "span_min ≤ span_max and repeats_min ≤ repeats_max" });
+
+export type CopyDrillsParams = z.output<typeof copyDrillsParams>;
+
+export const copyDrillsStage = defineStage({
+  kind: "copy_drills",
+  version: "1",
+  description: "tokens → copy drills (random spans of the input's own ids, each repeated) for a base model's pretraining",
+  params: copyDrillsParams,
+  output: "dataset",
+  async run(ctx, params) {
+    const input = inputOfKind(ctx, "tokens");
+    if (!input) throw new TooltuneError("CONFIG", "copy_drills needs a tokens dataset as input", { stage: ctx.stageName, fix: "add a tokenize stage to `needs`" });
+    const bundle = loadTokenizerBundle(join(input.path, TOKENIZER_DIR));
+    const data = await openDataset<TokensRow>(input.path);
+    const inputRows: TokensRow[] = [];
+    for await (const row of data.rows()) inputRows.push(row);
+
+    // The template's special tokens (the tool markers among them) never enter a drill, whatever the input holds.
+    const special = new Set([...bundle.specialTokens.map((t) => t.id), bundle.padId, bundle.eosId, bundle.unkId ?? -1]);
+    const used = idsByFrequency(inputRows.filter((r) => r.split !== "test").map((r) => r.input_ids)).filter((id) => !special.has(id));
+    const alphabet = params.alphabet === "all" ? used : used.slice(0, params.alphabet);
+    if (alphabet.length < 2) throw new TooltuneError("INPUT", `copy_drills: the input's train rows use ${alphabet.length} non-special ids`, { where: input.path, fix: "give a tokens dataset of real text" });
+    const options: DrillOptions = {
+      alphabet, rows: params.rows, length: params.length, seed: ctx.seed,
+      spanMin: params.span_min, spanMax: params.span_max, repeatsMin: params.repeats_min, repeatsMax: params.repeats_max,
+    };
+
+    const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
+    const rng = new Rng(ctx.seed);
+    const positions = Int32Array.from({ length: params.length }, (_, i) => i);
+    const mask = new Uint8Array(params.length).fill(1);
+    const progress = ctx.log.progress("copy_drills", params.rows + params.test_rows);
+    const drills: TokensRow[] = [];
+    for (let i = 0; i < params.rows + params.test_rows; i++) {
+      const split = i < params.rows ? "train" : "test";
+      drills.push({ id: `drill-${String(i).padStart(7, "0")}`, input_ids: drillRow(rng, options), loss_mask: mask, position_ids: positions, n_examples: 1, split });
+      progress.tick(1);
+    }
+    progress.done();
+    await writer.write(drills);
+    if (params.include_input) await writer.write(inputRows);
+    bundle.save(join(ctx.outDir, TOKENIZER_DIR));
+    const stats = {
+      drill_rows: params.rows, drill_test_rows: params.test_rows, drill_tokens: (params.rows + params.test_rows) * params.length,
+      alphabet_size: alphabet.length, input_rows: params.include_input ? inputRows.length : 0,
+      vocab_size: bundle.vocabSize, eos_id: bundle.eosId, pad_id: bundle.padId, template: bundle.template,
+    };
+    ctx.log.info(`copy_drills: ${params.rows} + ${params.test_rows} rows of ${params.length} tokens over ${alphabet.length} ids${params.include_input ? `, then the input's ${inputRows.length} rows` : ""}`);
+    await writer.finish(ctx.provenance, stats);
+  },
+});
