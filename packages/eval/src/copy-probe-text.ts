@@ -16,12 +16,12 @@ const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
 
 /**
- * n digits where each one repeats the one before with probability ½ ("4,448", "1,001", "7777"):
+ * n digits where each one repeats the one before with probability 0.4 ("4,448", "1,001", "7777"):
  * a model that copies by "the digit after the last 4" rather than by position fails on these.
  */
 function digits(rng: Rng, n: number, leadingZero = false): string {
   let out = String(int(rng, leadingZero ? 0 : 1, 9));
-  while (out.length < n) out += rng() < 0.5 ? out[out.length - 1] : String(int(rng, 0, 9));
+  while (out.length < n) out += rng() < 0.4 ? out[out.length - 1] : String(int(rng, 0, 9));
   return out;
 }
 

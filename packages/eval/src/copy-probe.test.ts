@@ -98,7 +98,6 @@ describe("copy probe scoring", () => {
     expect(r.copy_accuracy).toBeLessThan(0.2);
     // Right padding never reaches an earlier position: one item at a time gives the same figures.
     expect(runCopyProbe(model, items, { batchSize: 1 })).toEqual(r);
-    console.log(`copy probe, tiny random model (vocab ${trimmed.vocabSize}):`, JSON.stringify(r));
     model.dispose();
   });
 });

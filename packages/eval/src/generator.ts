@@ -2,6 +2,9 @@
  * What eval needs from a model: prompts in, completions out. The real one wraps model + adapter
  * + tokenizer bundle; tests use a scripted stand-in, so eval's tests never wait on training.
  */
+import type { TokenizerBundle } from "@tooltune/tokenize";
+import type { NextTokenLogits } from "./copy-probe.js";
+
 export interface GenerateOptions {
   maxNewTokens: number;
   /** 0 = greedy. */
@@ -17,6 +20,8 @@ export interface Generator {
   generate(prompts: string[], opts: GenerateOptions): Promise<string[]>;
   /** Tokens generated so far, when the generator can count them (for tokens/s). */
   generatedTokens?(): number;
+  /** What the copy probe needs, when there is a model behind the generator: its ids and logits. */
+  probe?: { bundle: TokenizerBundle; logits: NextTokenLogits };
 }
 
 /**

@@ -15,3 +15,4 @@ export { scriptedGenerator, type Generator, type GenerateOptions } from "./gener
 export { renderReport, type ReportInput, type LossCurve } from "./report.js";
 export { scoreOutputs, outputOf, type ScoreResult, type ScoreTarget } from "./score.js";
 export { loadModelGenerator, modelGenerator } from "./model-generator.js";
+export { copyProbeItems, runCopyProbe, modelLogits, type ProbeItem, type CopyProbeResult, type KindScore, type NextTokenLogits } from "./copy-probe.js";

@@ -48,7 +48,7 @@ afterAll(async () => { await rm(root, { recursive: true, force: true }); });
 describe("eval stage with a real (tiny, random) model and adapter", () => {
   it("loads base and adapter from disk, generates, and scores; a fresh adapter (B = 0) changes nothing", async () => {
     const out = join(root, "out");
-    const m = await runStageForTest(evalStage, { params: { compare_base: true, max_new_tokens: 6, batch_size: 2 }, inputs, finalDir: out });
+    const m = await runStageForTest(evalStage, { params: { compare_base: true, max_new_tokens: 6, batch_size: 2, copy_probe: 4 }, inputs, finalDir: out });
     const rows = await (await openDataset<ResultRow>(out)).readAll();
     expect(rows.map((r) => `${r.model}:${r.id}`)).toEqual(["base:w1#1", "base:w1#3", "adapter:w1#1", "adapter:w1#3"]);
     expect(rows[0].prompt).toContain("<|im_start|>assistant\n");
@@ -59,5 +59,10 @@ describe("eval stage with a real (tiny, random) model and adapter", () => {
     expect(timing.adapter.generated_tokens).toBeLessThanOrEqual(2 * 6);
     const metrics = JSON.parse(await readFile(join(out, "metrics.json"), "utf8"));
     expect(Object.keys(metrics.models)).toEqual(["base", "adapter"]);
+    // The probe runs on both; a zero adapter copies exactly as well (or badly) as its base.
+    expect(Object.keys(metrics.copy_probe)).toEqual(["base", "adapter"]);
+    expect(metrics.copy_probe.adapter).toEqual(metrics.copy_probe.base);
+    expect(metrics.copy_probe.base.copy_accuracy).toBeGreaterThanOrEqual(0);
+    expect(metrics.copy_probe.base.copy_accuracy).toBeLessThanOrEqual(1);
   });
 });

@@ -8,6 +8,7 @@ import { loadAdapter } from "@tooltune/lora";
 import { generate, loadModel, resizeTokenEmbeddings, selectBackend, type Adapter, type CausalLM } from "@tooltune/model";
 import { loadTokenizerBundle, type TokenizerBundle } from "@tooltune/tokenize";
 import { TooltuneError } from "@tooltune/core";
+import { modelLogits } from "./copy-probe.js";
 import type { GenerateOptions, Generator } from "./generator.js";
 import type { ModelSpec } from "./stage.js";
 
@@ -28,6 +29,7 @@ export function modelGenerator(name: string, model: CausalLM, bundle: TokenizerB
   return {
     name,
     generatedTokens: () => generated,
+    probe: { bundle, logits: modelLogits(model, adapter) },
     async generate(prompts: string[], opts: GenerateOptions): Promise<string[]> {
       const ids = await Promise.all(prompts.map(async (p) => Array.from(await bundle.encode(p))));
       // Stop strings that are single tokens (<|im_end|>, <end_of_turn>) stop on their id; decoding

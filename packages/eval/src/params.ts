@@ -12,6 +12,7 @@ export const evalParams = z
     executor: z.enum(["replay", "catalog"]).default("replay").describe("episodes run calls by replaying the dataset's recorded tool responses, or with the synth catalog's real implementations"),
     temperature: z.number().min(0).default(0).describe("0 = greedy decoding"),
     batch_size: z.number().int().positive().default(8).describe("prompts generated together"),
+    copy_probe: z.number().int().min(0).default(200).describe("in-context copy probe: items per kind (repeated spans of the model's own ids; numbers, dates, names repeated in sentences), run on each model; 0 = off"),
     failures_shown: z.number().int().min(0).default(30).describe("failing examples per model in report.html"),
   })
   .strict();

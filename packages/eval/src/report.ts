@@ -3,6 +3,7 @@
  * offline — metrics table, base vs adapter bars, training loss curves, failing examples with
  * expected and produced calls side by side.
  */
+import type { CopyProbeResult } from "./copy-probe.js";
 import type { ResultRow } from "./evaluate.js";
 import type { Metrics, MetricsReport } from "./metrics.js";
 
@@ -26,6 +27,8 @@ export interface ReportInput {
   /** Metrics per model ("base", "adapter"), in the order to show them. */
   metrics: Record<string, MetricsReport>;
   episodes?: Record<string, EpisodeSummary>;
+  /** In-context copy probe per model. */
+  copyProbe?: Record<string, CopyProbeResult>;
   lossCurves: LossCurve[];
   /** Failing rows to show (the caller picks how many). */
   failures: ResultRow[];
@@ -64,6 +67,7 @@ pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:12px;max-width
 <h2>Metrics</h2>
 ${metricsTable(r.metrics, models)}
 ${r.episodes && Object.keys(r.episodes).length ? episodesTable(r.episodes) : ""}
+${r.copyProbe && Object.keys(r.copyProbe).length ? copyProbeTable(r.copyProbe) : ""}
 <h2>${models.length > 1 ? models.map(esc).join(" vs ") : "Scores"}</h2>
 ${legend(models)}
 ${barChart(r.metrics, models)}
@@ -97,6 +101,22 @@ function episodesTable(episodes: Record<string, EpisodeSummary>): string {
     row("reached a final answer", (e) => pct(e.finished_rate)),
     row("mean steps", (e) => e.mean_steps.toFixed(2)),
   ].join("")}</table>`;
+}
+
+function copyProbeTable(probes: Record<string, CopyProbeResult>): string {
+  const models = Object.keys(probes);
+  const row = (label: string, f: (p: CopyProbeResult) => string) => `<tr><td>${label}</td>${models.map((m) => `<td>${f(probes[m])}</td>`).join("")}</tr>`;
+  const kind = (k: "spans" | "values", label: string) => [
+    row(`${label}: token accuracy`, (p) => pct(p[k].token_accuracy)),
+    row(`${label}: exact match`, (p) => pct(p[k].exact_match)),
+    row(`${label}: items / scored tokens`, (p) => `${p[k].items} / ${p[k].tokens}`),
+  ];
+  return `<h2>In-context copy probe</h2><p class="muted">Teacher-forced greedy accuracy on tokens seen earlier in the context: repeated random spans of the model's own vocabulary, and numbers, dates, names and codes repeated in sentences.</p>` +
+    `<table><tr><th></th>${models.map((m) => `<th>${esc(m)}</th>`).join("")}</tr>${[
+      row("copy accuracy (both kinds)", (p) => pct(p.copy_accuracy)),
+      ...kind("spans", "spans"),
+      ...kind("values", "values"),
+    ].join("")}</table>`;
 }
 
 function categoryTable(metrics: Record<string, MetricsReport>, models: string[]): string {

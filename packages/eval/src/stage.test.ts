@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { copyFile, cp, mkdtemp, rm, mkdir, writeFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
 import { Field, Float64, Int32, Schema } from "apache-arrow";
 import { DatasetWriter, finishDirectory, openDataset, readManifest, type StageInput } from "@tooltune/core";
 import { runStageForTest, writeTestDataset } from "@tooltune/core/testing";
@@ -35,8 +36,22 @@ const REFERENCE = new Map(
     return [chatml.renderPrompt(item.messages, item.tools), turn.toolCalls ? encodeToolCalls(turn.toolCalls) : turn.content] as const;
   }),
 );
-const loadGenerator = async (spec: ModelSpec) =>
-  spec.adapterDir ? scriptedGenerator("x", (p) => REFERENCE.get(p) ?? "") : scriptedGenerator("x", () => "I am not sure.");
+/**
+ * Stand-ins for the copy probe's logits: the base always predicts id 0 (it copies nothing); the
+ * adapter predicts the token right after the previous occurrence of the current one (an induction
+ * rule: it copies, mostly right).
+ */
+const probeLogits = (copies: boolean) => (rows: number[][], at: number[][]) => {
+  const prev = (row: number[], p: number) => { for (let j = p - 1; j >= 0; j--) if (row[j] === row[p]) return row[j + 1]; return 0; };
+  const next = at.flatMap((ts, b) => ts.map((t) => (copies ? prev(rows[b], t - 1) : 0)));
+  return tf.oneHot(tf.tensor1d(next, "int32"), probeBundle().vocabSize).toFloat() as tf.Tensor2D;
+};
+let bundle: ReturnType<typeof loadTokenizerBundle> | undefined;
+const probeBundle = () => (bundle ??= loadTokenizerBundle(savedBundle()));
+const loadGenerator = async (spec: ModelSpec) => ({
+  ...(spec.adapterDir ? scriptedGenerator("x", (p) => REFERENCE.get(p) ?? "") : scriptedGenerator("x", () => "I am not sure.")),
+  probe: { bundle: probeBundle(), logits: probeLogits(spec.adapterDir !== undefined) },
+});
 const stage = makeEvalStage(loadGenerator);
 
 let root: string;
@@ -83,7 +98,7 @@ async function trainLog(file: string, losses: number[]): Promise<void> {
   await rm(`${file}.ds`, { recursive: true });
 }
 
-const PARAMS = { compare_base: true, episodes: 2, max_steps: 4 };
+const PARAMS = { compare_base: true, episodes: 2, max_steps: 4, copy_probe: 6 };
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "tt-eval-"));
@@ -111,6 +126,10 @@ describe("eval stage", () => {
     expect(metrics.models.base.overall.irrelevance_accuracy).toBe(1);
     expect(metrics.episodes.adapter).toEqual({ episodes: 2, success_rate: 1, finished_rate: 1, mean_steps: 2 });
     expect(metrics.episodes.base.success_rate).toBe(0);
+    expect(Object.keys(metrics.copy_probe)).toEqual(["base", "adapter"]);
+    expect(metrics.copy_probe.adapter.spans).toMatchObject({ items: 6, exact_match: 1 });
+    expect(metrics.copy_probe.adapter.copy_accuracy).toBeGreaterThan(0.8);
+    expect(metrics.copy_probe.base).toMatchObject({ spans: { items: 6, token_accuracy: 0 }, values: { items: 6, token_accuracy: 0 }, copy_accuracy: 0 });
 
     // `tooltune score` on the same outputs (issue 10) gives the stage's metrics.
     const targets = CONVS.map(toRow).filter((r) => r.split === "test").flatMap(itemsFromRow);
@@ -126,6 +145,7 @@ describe("eval stage", () => {
     expect((html.match(/<polyline /g) ?? []).length).toBe(4); // base + adapter, train + eval loss
     expect(html).toContain("base vs adapter");
     expect(html).toContain("Failing examples (2)");
+    expect(html).toContain("In-context copy probe");
   });
 
   it("evaluates a model directory alone as the base", async () => {

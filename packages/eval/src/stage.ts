@@ -10,6 +10,7 @@ import {
 } from "@tooltune/core";
 import { fromRow, getTemplate, toolCatalog, type ChatTemplate, type Conversation } from "@tooltune/format";
 import { BUNDLE_FILE } from "@tooltune/tokenize";
+import { copyProbeItems, runCopyProbe, type CopyProbeResult, type KindScore, type ProbeItem } from "./copy-probe.js";
 import { evaluateItems, scoredRow, throwIfAborted, type EvaluateOptions, type ResultRow } from "./evaluate.js";
 import type { GenerateOptions, Generator } from "./generator.js";
 import { itemsFromRow, type EvalItem } from "./items.js";
@@ -62,6 +63,11 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
   const metrics: Record<string, MetricsReport> = {};
   const episodes: Record<string, Episode[]> = {};
   const timing: Record<string, Timing> = {};
+  const copyProbe: Record<string, CopyProbeResult> = {};
+  // Probe items from the first model's bundle, reused for the next: an adapter's ids are its base's
+  // plus appended rows (new tokens, which the probe never draws), so base and adapter see the same items.
+  let probeItems: ProbeItem[] | undefined;
+  const itemsFor = async (g: Generator) => (probeItems ??= await copyProbeItems(g.probe!.bundle, { seed: ctx.seed, perKind: params.copy_probe }));
   for (const spec of modelSpecs(modelInput, params.compare_base, ctx)) {
     const gen = named(await loadGenerator({ ...spec, log: (l) => ctx.log.info(`eval ${spec.role}: ${l}`) }), spec.role);
     const run = await evaluateModel(ctx, gen, items, { render, generate, mode: params.mode, batchSize: params.batch_size, signal: ctx.signal });
@@ -69,19 +75,22 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
     timing[spec.role] = run.timing;
     metrics[spec.role] = computeMetrics(run.rows.map(scoredRow), { bfcl });
     if (params.episodes > 0) episodes[spec.role] = await runEpisodes(ctx, convs.convs, gen, params, render, generate);
+    const probe = params.copy_probe > 0 ? await runProbe(ctx, gen, itemsFor, params.batch_size) : null;
+    if (probe) copyProbe[spec.role] = probe;
   }
 
   const writer = await DatasetWriter.create(ctx.outDir, { kind: "eval-results", schema: RESULTS_SCHEMA });
   for (const r of convs.rejects) writer.reject(r);
   await writer.write(results);
   const summaries = Object.fromEntries(Object.entries(episodes).map(([m, eps]) => [m, summarize(eps)]));
-  const metricsJson = { mode: params.mode, split: params.split, items: items.length, models: metrics, episodes: summaries, episode_details: episodes };
+  const metricsJson = { mode: params.mode, split: params.split, items: items.length, models: metrics, episodes: summaries, copy_probe: copyProbe, episode_details: episodes };
   writeFileSync(join(ctx.outDir, "metrics.json"), JSON.stringify(metricsJson, null, 2) + "\n");
   writeFileSync(join(ctx.outDir, "report.html"), renderReport({
     title: `tooltune eval — ${ctx.stageName}`,
     mode: params.mode,
     metrics,
     episodes: summaries,
+    copyProbe,
     lossCurves: await lossCurves(modelInput.path),
     failures: Object.keys(metrics).flatMap((m) => results.filter((r) => r.model === m && !r.pass).slice(0, params.failures_shown)),
     notes: [`conversations: ${convInput.path} (${params.split} split, ${items.length} items)`, `model: ${modelInput.path} (${modelInput.manifest.kind})`],
@@ -120,7 +129,20 @@ const named = (gen: Generator, name: string): Generator => ({
   name,
   generate: (prompts, opts) => gen.generate(prompts, opts),
   ...(gen.generatedTokens ? { generatedTokens: () => gen.generatedTokens!() } : {}),
+  ...(gen.probe ? { probe: gen.probe } : {}),
 });
+
+/** The in-context copy probe on one model (issue 14: can the base copy before it is tuned?). */
+async function runProbe(ctx: StageContext, gen: Generator, itemsFor: (g: Generator) => Promise<ProbeItem[]>, batchSize: number): Promise<CopyProbeResult | null> {
+  if (!gen.probe) {
+    ctx.log.info(`eval ${gen.name}: copy probe skipped (no model behind this generator)`);
+    return null;
+  }
+  const r = runCopyProbe(gen.probe.logits, await itemsFor(gen), { batchSize });
+  const kind = (k: KindScore) => `${pct(k.token_accuracy)} of ${k.tokens} tokens, exact ${pct(k.exact_match)} of ${k.items}`;
+  ctx.log.info(`eval ${gen.name}: copy probe ${pct(r.copy_accuracy)} (spans ${kind(r.spans)}; values ${kind(r.values)})`);
+  return r;
+}
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
 
