@@ -40,6 +40,12 @@ describe("checkpoints", () => {
     [a, b, c].forEach((m) => m.dispose());
   });
 
+  it("fresh init with seed 0 (init's default) is deterministic too: tfjs reads a seed of 0 as none", () => {
+    const [a, b] = [createModel(config, 0), createModel(config, 0)];
+    for (const [name, v] of a.params) expect(v.dataSync(), name).toEqual(b.params.get(name)!.dataSync());
+    [a, b].forEach((m) => m.dispose());
+  });
+
   it("save → load gives the same logits; F32 exact, BF16/F16 close; sharded with an index", () => {
     const model = createModel({ ...config, initializerRange: 0.2 }, 3);
     const ref = values(model.forward(ids));

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromHfConfig, hfConfigJson, toHfConfig, type ModelConfig } from "./config.js";
 import { CausalLM, isLinearWeight, type Params } from "./model.js";
+import { seededRandomNormal } from "./random.js";
 import { readSafetensors, writeSafetensors, dtypeBytes, type HostTensor, type StDtype } from "./safetensors.js";
 
 /** Every parameter of a config with its shape in Hugging Face's layout ([out, in] for linears). */
@@ -126,7 +127,7 @@ export function createModel(config: ModelConfig, seed: number, opts: ParamOption
     const init = tf.tidy(() => {
       if (name.endsWith("norm.weight")) return config.family === "gemma2" ? tf.zeros(shape) : tf.ones(shape);
       if (name.endsWith(".bias")) return tf.zeros(shape);
-      return tf.randomNormal(shape, 0, config.initializerRange, "float32", seed * 1000 + k++);
+      return seededRandomNormal(shape, 0, config.initializerRange, seed * 1000 + k++);
     });
     params.set(name, tf.variable(init, opts.trainable ?? false));
     init.dispose();
