@@ -87,6 +87,13 @@ describe("LoRA on a tiny model", () => {
     expect(createLora(model, { ...defaultLoraConfig, r: 4, useRslora: true }).scaling).toBe(64 / 2);
   });
 
+  it("seed 0 draws the same embedding B every time (tfjs reads a seed of 0 as none)", () => {
+    const model = tiny("llama");
+    const config = { ...defaultLoraConfig, r: 2, targetModules: ["embed_tokens"] as LoraConfig["targetModules"] };
+    const [a, b] = [createLora(model, config, 0), createLora(model, config, 0)];
+    expect(values(a.loraB.get("model.embed_tokens")!)).toEqual(values(b.loraB.get("model.embed_tokens")!));
+  });
+
   it("names its variables the same way in every process, whatever tfjs variables exist before", () => {
     const model = tiny("llama");
     const config = { ...defaultLoraConfig, r: 2, targetModules: allTargets, trainableTokenIndices: [3] };

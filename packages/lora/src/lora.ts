@@ -8,7 +8,7 @@
 //   linear loraA [in, r] (PEFT lora_A.weight [r, in]),  loraB [r, out] (PEFT lora_B.weight [out, r]);
 //   embedding loraA [vocab, r] (PEFT lora_embedding_A [r, vocab]), loraB [r, dim] (lora_embedding_B [dim, r]).
 import * as tf from "@tensorflow/tfjs-core";
-import { CausalLM, fusedOps, gatherRows, type Adapter } from "@tooltune/model";
+import { CausalLM, fusedOps, gatherRows, seededRandomNormal, type Adapter } from "@tooltune/model";
 import { scalingOf, type LoraConfig } from "./config.js";
 
 export const EMBED = "model.embed_tokens";
@@ -143,7 +143,7 @@ export function createLora(model: CausalLM, config: LoraConfig, seed = 0): LoraA
   targetModulesOf(model, config).forEach((t, k) => {
     const r = config.r;
     const [a, b] = tf.tidy(() => {
-      if (t.kind === "embedding") return [tf.zeros([t.inDim, r]), tf.randomNormal([r, t.outDim], 0, 1, "float32", seed * 7919 + k)];
+      if (t.kind === "embedding") return [tf.zeros([t.inDim, r]), seededRandomNormal([r, t.outDim], 0, 1, seed * 7919 + k)];
       const bound = 1 / Math.sqrt(t.inDim); // kaiming_uniform_(a=√5): gain √(2/6), bound = gain·√3/√fan_in
       return [tf.randomUniform([t.inDim, r], -bound, bound, "float32", seed * 7919 + k), tf.zeros([r, t.outDim])];
     });
