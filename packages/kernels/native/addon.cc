@@ -179,6 +179,12 @@ Napi::Value PoolSizeClass(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(tt::sizeClass(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()))));
 }
 
+// poisonPool(byte): test-only, see tt::setPoison (byte -1 turns it off).
+Napi::Value PoisonPool(const Napi::CallbackInfo& info) {
+  tt::setPoison(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t n = info[0].As<Napi::Number>().Int64Value();
@@ -250,6 +256,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["crossEntropyGrad"] = Napi::Function::New(env, CrossEntropyGrad);
   exports["alloc"] = Napi::Function::New(env, Alloc);
   exports["poolSizeClass"] = Napi::Function::New(env, PoolSizeClass);
+  exports["poisonPool"] = Napi::Function::New(env, PoisonPool);
   exports["unary"] = Napi::Function::New(env, Unary);
   exports["reduce"] = Napi::Function::New(env, Reduce);
   exports["softmax"] = Napi::Function::New(env, Softmax);

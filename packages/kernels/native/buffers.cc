@@ -2,7 +2,9 @@
 
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -56,6 +58,27 @@ void* fresh(size_t bytes) {
   return hugeBlock((bytes + kHugePage - 1) / kHugePage * kHugePage);
 }
 
+// Test-only: the byte every block is filled with as it is handed out, or -1 (the default) to leave
+// it as it is. Outputs are never zero-filled, so a kernel that reads output memory it did not
+// write (a += into a fresh block, an unwritten tail) picks up whatever an earlier tensor or the
+// heap left there; filling with two patterns makes such reads show up as differing results.
+std::atomic<int> poison{-1};
+
+// A block of the class `bytes`: a recycled one when there is one, else fresh.
+void* takeClass(size_t bytes) {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = freeLists.find(bytes);
+    if (it != freeLists.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      cachedBytes -= bytes;
+      return p;
+    }
+  }
+  return fresh(bytes);
+}
+
 }  // namespace
 
 // Blocks come in size classes four to an octave (at most 25% larger than asked): with exact
@@ -69,19 +92,14 @@ size_t sizeClass(size_t bytes) {
   return (bytes + step - 1) / step * step;
 }
 
+void setPoison(int byte) { poison = byte >= 0 && byte <= 255 ? byte : -1; }
+
 void* takeBuffer(size_t requested) {
   size_t bytes = sizeClass(requested);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = freeLists.find(bytes);
-    if (it != freeLists.end() && !it->second.empty()) {
-      void* p = it->second.back();
-      it->second.pop_back();
-      cachedBytes -= bytes;
-      return p;
-    }
-  }
-  return fresh(bytes);
+  void* p = takeClass(bytes);
+  int fill = poison;
+  if (p && fill >= 0) std::memset(p, fill, bytes);
+  return p;
 }
 
 void giveBuffer(void* p, size_t requested) {

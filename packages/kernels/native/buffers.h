@@ -12,6 +12,8 @@ size_t sizeClass(size_t bytes);
 // 64-byte aligned block of at least `bytes`, recycled from a freed one of the same size class
 // when possible.
 void* takeBuffer(size_t bytes);
+// Test-only: fill every block takeBuffer hands out (fresh or recycled) with `byte`; -1 turns it off.
+void setPoison(int byte);
 // Returns a block taken for `bytes` for reuse (kept up to a cap, beyond which it goes back to the system).
 void giveBuffer(void* p, size_t bytes);
 

@@ -40,6 +40,8 @@ export interface Addon {
   /** n uninitialised floats over recycled native memory (see native/buffers.h). */
   alloc(n: number): Float32Array;
   poolSizeClass(bytes: number): number;
+  /** Test-only: fill every pooled block as it is handed out with `byte` (-1: off), see native/buffers.cc. */
+  poisonPool(byte: number): void;
   setThreads(n: number): number;
   getThreads(): number;
   availableCores(): number;

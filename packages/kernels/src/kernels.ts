@@ -20,7 +20,21 @@ export function uninitialized(n: number): Float32Array {
   const loaded = loadAddon();
   if (n >= recycleFrom && loaded.ok) return loaded.addon.alloc(n);
   const buf = Buffer.allocUnsafeSlow(n * 4);
+  if (poison !== null) buf.fill(poison);
   return new Float32Array(buf.buffer, buf.byteOffset, n);
+}
+
+let poison: number | null = null;
+
+/**
+ * Test-only: fill every output array `uninitialized` hands out, pooled or not, with `byte`
+ * (null: leave it as it is). A kernel whose result changes with the byte reads memory it did
+ * not write, which in a real run holds an earlier tensor's or the heap's leftovers.
+ */
+export function poisonOutputs(byte: number | null): void {
+  poison = byte;
+  const loaded = loadAddon();
+  if (loaded.ok) loaded.addon.poisonPool(byte ?? -1);
 }
 
 export function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
