@@ -4,10 +4,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { BACKENDS, type BackendName } from "./backends.js";
 import { setFusedOps, type FusedOps } from "./fused.js";
 
-export const BACKENDS = ["tensorflow", "native", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName };
 
 export interface BackendChoice {
   name: BackendName;
