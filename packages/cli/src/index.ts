@@ -1,4 +1,5 @@
-export { main, buildCli, type CliIO } from "./main.js";
+export { main, buildCli } from "./main.js";
+export type { CliIO } from "./io.js";
 export { runPipeline, type RunOptions, type RunResult } from "./run.js";
 export { loadPipeline, type Pipeline, type PipelineStage } from "./pipeline.js";
 export { planRun, type PlanNode, type PlanOptions, type Step, type Observed } from "./plan.js";

@@ -1,28 +1,21 @@
 import yargs, { type Argv } from "yargs";
-import { z } from "zod";
-import { createLogger, TOOL, TooltuneError, type Logger, type StageDefinition } from "@tooltune/core";
+import { createLogger, TOOL, TooltuneError, type StageDefinition } from "@tooltune/core";
 import { sameFamily } from "./execute-stage.js";
-import { runOneStage } from "./oneoff.js";
-import { acceptsKey } from "./pipeline.js";
-import { runPipeline } from "./run.js";
-import { showDataset } from "./show.js";
-import { builtinRegistry, type StageRegistry } from "./stages.js";
-import { formatStatus, pipelineStatus } from "./status.js";
-import { addToolCommands } from "./agent/commands.js";
+import type { CliIO } from "./io.js";
+import { builtinRegistry } from "./stages.js";
+import { agentCommand } from "./commands/agent.js";
+import { loraCommand } from "./commands/lora.js";
+import { runCommand } from "./commands/run.js";
+import { scoreCommand } from "./commands/score.js";
+import { showCommand } from "./commands/show.js";
+import { stageCommand } from "./commands/stage.js";
+import { statusCommand } from "./commands/status.js";
 
-export interface CliIO {
-  /** Results (plans, status, show) go to stdout; logs and errors to stderr. */
-  out(line: string): void;
-  err(text: string): void;
-  log: Logger;
-  registry: StageRegistry;
-  signal: AbortSignal;
-  cwd: string;
-}
-
-const BACKENDS = ["auto", "tensorflow", "native", "wasm", "cpu"] as const;
-
-/** The yargs program; commands call into the library and throw, never print errors or exit. */
+/**
+ * The yargs program; commands call into the library and throw, never print errors or exit. Each
+ * command imports what it runs only in its handler, so `--help`, `show` and `status` never load
+ * tfjs or the model packages (seconds of start-up).
+ */
 export function buildCli(argv: string[], io: CliIO, loaded?: StageDefinition): Argv {
   let cli = yargs(argv)
     .scriptName("tooltune")
@@ -32,91 +25,12 @@ export function buildCli(argv: string[], io: CliIO, loaded?: StageDefinition): A
     .fail((message, error) => {
       throw error ?? new TooltuneError("CONFIG", message, { fix: "see `tooltune --help` or `tooltune <command> --help`" });
     })
-    .command(
-      "run <pipeline>",
-      "run a pipeline: only stages whose cache key changed, like `dvc repro`",
-      (y) => pipelineOptions(y)
-        .option("only", { type: "string", describe: "comma-separated stages to consider (others are left as they are)" })
-        .option("from", { type: "string", describe: "this stage and everything downstream of it" })
-        .option("to", { type: "string", describe: "this stage and everything it needs" })
-        .option("force", { type: "boolean", default: false, describe: "run the selected stages even if up to date" })
-        .option("dry-run", { type: "boolean", default: false, describe: "print what would run and why; run nothing" })
-        .option("strict", { type: "boolean", default: false, describe: "fail a stage that rejects any row" })
-        .option("backend", { choices: BACKENDS, describe: "compute backend: sets the `backend` param of every stage that has one" }),
-      async (args) => {
-        const result = await runPipeline(args.pipeline, {
-          only: args.only?.split(",").map((s) => s.trim()).filter(Boolean),
-          from: args.from, to: args.to, force: args.force, dryRun: args.dryRun, strict: args.strict,
-          sets: args.set, backend: args.backend, cwd: io.cwd, signal: io.signal, log: io.log, print: io.out, registry: io.registry,
-        });
-        if (!args.dryRun) io.log.info(`${result.pipeline.name}: ${result.ran.length} ran, ${result.skipped.length} skipped (outputs in ${result.pipeline.workdir})`);
-      },
-    )
-    .command(
-      "status <pipeline>",
-      "say for each stage whether it is up to date, and if not why",
-      (y) => pipelineOptions(y),
-      async (args) => {
-        const statuses = await pipelineStatus(args.pipeline, { registry: io.registry, cwd: io.cwd, sets: args.set });
-        formatStatus(statuses).forEach((line) => io.out(line));
-      },
-    )
-    .command(
-      "show <dataset>",
-      "print a dataset's manifest, schema, rejects with reasons and first rows",
-      (y) => y
-        .positional("dataset", { type: "string", demandOption: true, describe: "a stage output directory" })
-        .option("head", { type: "number", default: 5, describe: "how many rows and rejects to print" }),
-      async (args) => (await showDataset(args.dataset, args.head, io.cwd)).forEach((line) => io.out(line)),
-    );
+    .command(runCommand(io))
+    .command(statusCommand(io))
+    .command(showCommand(io));
   for (const kind of io.registry.kinds) cli = cli.command(stageCommand(kind, loaded?.kind === kind ? loaded : undefined, io));
-  cli = addToolCommands(cli, io);
+  cli = cli.command(agentCommand(io)).command(scoreCommand(io)).command(loraCommand(io));
   return cli.demandCommand(1, "name a command").recommendCommands().help().version(TOOL.version).wrap(Math.min(110, process.stdout.columns ?? 100));
-}
-
-function pipelineOptions<T>(y: Argv<T>) {
-  return y
-    .positional("pipeline", { type: "string", demandOption: true, describe: "pipeline YAML file" })
-    .option("set", { type: "string", array: true, describe: "override a param: stage.key=value (YAML scalar)" });
-}
-
-/** `tooltune <kind> …`; `definition` is loaded only when that command is the one being run. */
-function stageCommand(kind: string, definition: StageDefinition | undefined, io: CliIO) {
-  return {
-    command: kind,
-    describe: `run the '${kind}' stage alone: ${io.registry.summary(kind)}`,
-    builder: (y: Argv) => y
-      .epilog(definition ? `${definition.description}\n\n${paramsHelp(definition)}` : "")
-      .option("input", { type: "string", array: true, default: [] as string[], describe: "input stage output directory (repeatable)" })
-      .option("output", { type: "string", demandOption: true, describe: "output directory (written atomically)" })
-      .option("param", { type: "string", array: true, default: [] as string[], describe: "key=value (dotted keys, YAML scalar values)" })
-      .option("params", { type: "string", describe: "YAML file of params (--param wins)" })
-      .option("seed", { type: "number", default: 42 })
-      .option("strict", { type: "boolean", default: false, describe: "fail if any row is rejected" })
-      .option("backend", { choices: BACKENDS, describe: "compute backend (the stage's `backend` param)" }),
-    handler: async (args: { input: string[]; output: string; param: string[]; params?: string; seed: number; strict: boolean; backend?: string }) => {
-      await runOneStage(definition!, {
-        inputs: args.input, output: args.output, params: args.backend && acceptsKey(definition!, {}, "backend") ? [`backend=${args.backend}`, ...args.param] : args.param, paramsFile: args.params,
-        seed: args.seed, strict: args.strict, signal: io.signal, log: io.log, cwd: io.cwd,
-      });
-    },
-  };
-}
-
-/** The stage's params as --help text, from its zod schema's descriptions and defaults. */
-export function paramsHelp(definition: StageDefinition): string {
-  let schema: { properties?: Record<string, { type?: unknown; default?: unknown; description?: string }> };
-  try {
-    schema = z.toJSONSchema(definition.params, { io: "input", unrepresentable: "any" }) as typeof schema;
-  } catch {
-    return "";
-  }
-  const rows = Object.entries(schema.properties ?? {}).map(([name, p]) => {
-    const type = Array.isArray(p.type) ? p.type.join("|") : (p.type ?? "value");
-    const def = p.default === undefined ? "" : `, default ${JSON.stringify(p.default)}`;
-    return `  ${name} (${String(type)}${def})${p.description ? `: ${p.description}` : ""}`;
-  });
-  return rows.length ? `params (--param key=value):\n${rows.join("\n")}` : "";
 }
 
 /** The entry point: the only place that prints errors and picks the exit code. */
