@@ -1,20 +1,20 @@
-// The built binary (bin/tooltune.js → dist/): exit codes, streams, Ctrl-C. `npm test` builds
-// dist first (nx: test dependsOn build); alone, run `npx nx run cli:build` before this file.
+// The binary (bin/tooltune.js, on dist/ when it is fresh, else on the sources): exit codes,
+// streams, Ctrl-C; and how it picks.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { distIsFresh } from "../bin/fresh.js";
 import { tempDir } from "./test-stages.js";
 
 const BIN = fileURLToPath(new URL("../bin/tooltune.js", import.meta.url));
-const DIST = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
-function tooltune(cwd: string, args: string[], onSpawn?: (pid: number) => void) {
+function tooltune(cwd: string, args: string[], onSpawn?: (pid: number) => void, env: Record<string, string> = {}) {
   const start = Date.now();
   return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -31,7 +31,6 @@ function tooltune(cwd: string, args: string[], onSpawn?: (pid: number) => void) 
 
 let dir: string;
 beforeAll(async () => {
-  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npx nx run cli:build\` first`);
   dir = await tempDir();
 });
 
@@ -64,4 +63,38 @@ describe("bin/tooltune.js", () => {
     expect((await readdir(join(dir, "runs/slow"))).filter((n) => n.includes(".tmp-"))).toEqual([]);
     expect(r.ms).toBeLessThan(20_000); // the shell's children were stopped, not waited for
   }, 60_000);
+});
+
+describe("which code the bin runs", () => {
+  it("runs from the TypeScript sources with no build (as right after npm ci)", async () => {
+    const r = await tooltune(dir, ["show", "--help"], undefined, { TOOLTUNE_FROM: "src" });
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toMatch(/tooltune show <dataset>/);
+  }, 60_000);
+
+  it("takes dist/ only when every package has one newer than its sources and build inputs", async () => {
+    const root = join(await tempDir(), "packages");
+    const file = async (path: string, secondsAgo: number) => {
+      await mkdir(join(path, ".."), { recursive: true });
+      await writeFile(path, "");
+      const t = Date.now() / 1000 - secondsAgo;
+      await utimes(path, t, t);
+    };
+    await file(join(root, "a/src/x.ts"), 60);
+    await file(join(root, "a/package.json"), 60);
+    await file(join(root, "b/src/deep/y.ts"), 60);
+    await file(join(root, "no-src/readme.md"), 0); // not a package with sources: ignored
+    expect(distIsFresh(root)).toBe(false); // no dist at all
+    await file(join(root, "a/dist/index.js"), 30);
+    expect(distIsFresh(root)).toBe(false); // b has none
+    await file(join(root, "b/dist/index.js"), 30);
+    expect(distIsFresh(root)).toBe(true);
+    await file(join(root, "b/src/deep/y.test.ts"), 0); // tests are not built
+    expect(distIsFresh(root)).toBe(true);
+    await file(join(root, "b/src/deep/y.ts"), 0);
+    expect(distIsFresh(root)).toBe(false);
+    await file(join(root, "b/dist/index.js"), 0);
+    await file(join(root, "a/tsconfig.build.json"), -5);
+    expect(distIsFresh(root)).toBe(false);
+  });
 });
