@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isTooltuneError } from "@tooltune/core";
-import { parsePipeline, setValue } from "./pipeline.js";
+import { parsePipeline } from "./pipeline.js";
+import { setValue } from "./yaml-input.js";
 import { testRegistry } from "./test-stages.js";
 
 const parse = (yaml: string, sets: string[] = []) =>

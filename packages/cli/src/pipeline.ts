@@ -1,13 +1,11 @@
-import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
-import { isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { TooltuneError, type StageDefinition } from "@tooltune/core";
 import { makeCmdStage, unresolvedRefs } from "./cmd-stage.js";
 import { loadModuleStage } from "./load-module.js";
 import type { PlanNode } from "./plan.js";
 import type { StageRegistry } from "./stages.js";
-import { yamlLocator, type Locator } from "./yaml-where.js";
+import { applyOverrides, isObject, parseOverride, parseYaml, readYamlFile, safeKeys, type Locator } from "./yaml-input.js";
 
 /** DESIGN §5. Names become directories, so they are kept to safe characters. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -60,23 +58,12 @@ export interface LoadOptions {
 export async function loadPipeline(file: string, options: LoadOptions): Promise<Pipeline> {
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, file);
-  const text = await readFile(path, "utf8").catch((cause) => {
-    throw new TooltuneError("INPUT", `cannot read pipeline file: ${(cause as Error).message}`, { where: file, cause });
-  });
+  const text = await readYamlFile(path, file, "pipeline file");
   return parsePipeline(text, relative(cwd, path) || file, { ...options, cwd, baseDir: dirname(path) });
 }
 
 export async function parsePipeline(text: string, file: string, options: LoadOptions & { baseDir: string }): Promise<Pipeline> {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const firstError = doc.errors[0];
-  if (firstError) {
-    const pos = firstError.linePos?.[0];
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    throw new TooltuneError("CONFIG", `invalid YAML: ${firstError.message.split("\n")[0]}`, { where, fix: "fix the YAML syntax there" });
-  }
-  const locate = yamlLocator(file, doc, lines);
-  const raw = doc.toJS() as unknown;
+  const { value: raw, locator: locate } = parseYaml(text, file);
   const setAt = applySets(raw, options.sets ?? []);
   const whereOf = (path: PropertyKey[], key?: string) => setAt(key === undefined ? path : [...path, key]) ?? locate.where(path, key);
 
@@ -228,7 +215,6 @@ function droppedKey(input: unknown, output: unknown, path: string[]): [string[],
   return undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 function zodError(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[], whereOf: WhereOf, what: string, stage?: string): TooltuneError {
   const path = [...prefix, ...(issue?.path ?? [])];
@@ -249,45 +235,17 @@ function zodError(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[], wh
   });
 }
 
-/** Dotted keys of a --set/--param, refusing names that would write into Object.prototype. */
-export function safeKeys(dotted: string, where: string): string[] {
-  const keys = dotted.split(".");
-  if (keys.some((k) => k === "" || k === "__proto__" || k === "constructor" || k === "prototype")) {
-    throw new TooltuneError("CONFIG", `'${dotted}' is not a param path`, { where, fix: "use dotted param names, like lora.r" });
-  }
-  return keys;
-}
-
-/** A YAML scalar (`16` → number, `true` → boolean), a flow list/map when written as one, else the text as is. */
-export function setValue(text: string): unknown {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) return text;
-  if (isScalar(doc.contents) || /^\s*[[{]/.test(text)) return doc.toJS() as unknown;
-  return text; // `?`, `a: b`, `- x` would otherwise turn into maps and lists by surprise
-}
-
-/**
- * Apply `--set stage.key=value` to the parsed YAML (into the stage's `with:`) and return a
- * function telling which --set wrote a path, so errors in set values point at the flag.
- */
-function applySets(raw: unknown, sets: string[]): (path: PropertyKey[]) => string | undefined {
-  const written: { path: string[]; text: string }[] = [];
-  for (const text of sets) {
-    const match = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(text);
-    const where = `--set ${text}`;
-    if (!match) throw new TooltuneError("CONFIG", "expected stage.key=value", { where, fix: "write it like --set tokens.max_length=1024" });
-    const [, stage, dotted, valueText] = match;
-    const stages = isObject(raw) && isObject(raw.stages) ? raw.stages : undefined;
-    const spec = stages && Object.hasOwn(stages, stage) ? stages[stage] : undefined;
-    if (!isObject(spec)) {
-      throw new TooltuneError("CONFIG", `there is no stage '${stage}'`, { where, fix: `use one of: ${Object.keys(stages ?? {}).join(", ")}` });
+/** Apply `--set stage.key=value` to the parsed YAML (into the stage's `with:`); says which --set wrote a path. */
+function applySets(raw: unknown, sets: string[]): (path: readonly PropertyKey[]) => string | undefined {
+  const stages = isObject(raw) && isObject(raw.stages) ? raw.stages : {};
+  const writes = sets.map((text) => {
+    const { dotted, value, where } = parseOverride("--set", text, "stage.key=value", "tokens.max_length=1024");
+    const [, stage, rest] = /^([^.]+)\.(.+)$/s.exec(dotted) ?? [];
+    if (rest === undefined) throw new TooltuneError("CONFIG", "expected stage.key=value", { where, fix: "write it like --set tokens.max_length=1024" });
+    if (!Object.hasOwn(stages, stage) || !isObject(stages[stage])) {
+      throw new TooltuneError("CONFIG", `there is no stage '${stage}'`, { where, fix: `use one of: ${Object.keys(stages).join(", ")}` });
     }
-    let target = isObject(spec.with) ? spec.with : (spec.with = {});
-    const keys = safeKeys(dotted, where);
-    for (const key of keys.slice(0, -1)) target = isObject(target[key]) ? target[key] : (target[key] = {});
-    target[keys.at(-1)!] = setValue(valueText);
-    written.push({ path: ["stages", stage, "with", ...keys], text: where });
-  }
-  // An error at or under a path that a --set wrote is that flag's fault.
-  return (path) => written.find((w) => path.length >= w.path.length && w.path.every((p, i) => String(path[i]) === p))?.text;
+    return { path: ["stages", stage, "with", ...safeKeys(rest, where)], value, where };
+  });
+  return applyOverrides(isObject(raw) ? raw : {}, writes);
 }
