@@ -100,6 +100,12 @@ describe("trimmed vocabulary", () => {
     expect(back.newTokenIds).toEqual(bundle.newTokenIds);
     expect(Array.from(await back.encode(corpus[1]))).toEqual(Array.from(await bundle.encode(corpus[1])));
     expect(JSON.parse(readFileSync(join(dir, BUNDLE_FILE), "utf8")).vocab.original_ids.length).toBeLessThan(bundle.vocabSize + 1);
+
+    // A pretrained base's bundle takes its own special-token set again (the quickstart tokenizes
+    // with it), but no token the model has no row for.
+    expect(back.addSpecialTokens(COURSE)).toEqual([]);
+    expect(back.vocabSize).toBe(bundle.vocabSize);
+    expect(() => back.addSpecialTokens([...COURSE, "<extra>"])).toThrow(/no ids for the special tokens <extra>/);
   });
 });
 

@@ -248,7 +248,12 @@ export class TokenizerBundle {
    * Returns the new ones. Only on a full vocabulary: a trimmed one has no room for new rows.
    */
   addSpecialTokens(tokens: string[]): string[] {
-    if (this.trim) throw new TooltuneError("INTERNAL", "cannot add special tokens to a trimmed vocabulary", { fix: "add them before trimming" });
+    // A trimmed bundle (a pretrained base's) takes the same set again — the quickstart tokenizes
+    // with its base's bundle — but cannot grow: the model has no rows for new ids.
+    const missing = tokens.filter((content) => !this.special.some((t) => t.content === content));
+    if (this.trim && missing.length > 0) {
+      throw new TooltuneError("CONFIG", `the trimmed vocabulary has no ids for the special tokens ${missing.join(" ")}`, { fix: "use the special-token set the bundle was made with, or a full (untrimmed) tokenizer" });
+    }
     const added: string[] = [];
     for (const content of tokens) {
       if (this.special.some((t) => t.content === content)) continue;
