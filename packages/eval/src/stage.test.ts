@@ -12,7 +12,7 @@ import { loadTokenizerBundle } from "@tooltune/tokenize";
 import { scriptedGenerator } from "./generator.js";
 import { itemsFromRow } from "./items.js";
 import { scoreOutputs } from "./score.js";
-import { capRoundRobin, makeEvalStage, type ModelSpec } from "./stage.js";
+import { baseOf, capRoundRobin, makeEvalStage, type ModelSpec } from "./stage.js";
 import { scriptedEvalStage } from "./test-stage.js";
 import type { ResultRow } from "./evaluate.js";
 
@@ -69,7 +69,7 @@ function savedBundle(): string {
   return bundleDir;
 }
 
-/** An adapter directory as train writes it: adapter_config naming the base, bundle, train logs. */
+/** An adapter directory as train writes it: adapter_config naming the base (relative to the adapter), bundle, train logs. */
 async function makeInputs(dir: string): Promise<StageInput[]> {
   const convs = await writeTestDataset(join(dir, "convs"), "conversations", CONVS.map(toRow));
   const base = join(dir, "base");
@@ -80,7 +80,7 @@ async function makeInputs(dir: string): Promise<StageInput[]> {
   }
   await trainLog(join(base, "train_log.parquet"), [3, 2.5, 2.2]);
   await trainLog(join(adapter, "train_log.parquet"), [2.0, 1.0, 0.5]);
-  await writeFile(join(adapter, "adapter_config.json"), JSON.stringify({ base_model_name_or_path: base, peft_type: "LORA", r: 4 }));
+  await writeFile(join(adapter, "adapter_config.json"), JSON.stringify({ base_model_name_or_path: "../base", peft_type: "LORA", r: 4 }));
   const provenance = { stage: "test-fixture", stageVersion: "0", params: {}, inputs: [] };
   await finishDirectory(base, "model", provenance);
   await finishDirectory(adapter, "adapter", provenance);
@@ -146,6 +146,15 @@ describe("eval stage", () => {
     expect(html).toContain("base vs adapter");
     expect(html).toContain("Failing examples (2)");
     expect(html).toContain("In-context copy probe");
+  });
+
+  it("finds a base recorded relative to the adapter directory whatever the working directory, and an absolute one as it is", async () => {
+    const adapter = join(root, "in", "adapter");
+    expect(baseOf(adapter)).toBe(join(root, "in", "base"));
+    const other = join(root, "abs-adapter");
+    await mkdir(other, { recursive: true });
+    await writeFile(join(other, "adapter_config.json"), JSON.stringify({ base_model_name_or_path: join(root, "in", "base") }));
+    expect(baseOf(other)).toBe(join(root, "in", "base"));
   });
 
   it("evaluates a model directory alone as the base", async () => {

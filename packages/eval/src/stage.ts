@@ -200,14 +200,19 @@ function modelSpecs(input: StageInput, compareBase: boolean, ctx: StageContext):
   return [...(compareBase ? [{ role: "base" as const, modelDir: baseDir }] : []), { role: "adapter", modelDir: baseDir, adapterDir: input.path }];
 }
 
-/** PEFT records the base in adapter_config.json's `base_model_name_or_path`. */
+/**
+ * PEFT records the base in adapter_config.json's `base_model_name_or_path`. train writes it
+ * relative to the adapter directory (so an adapter is the same wherever the run lives), which is
+ * tried first; a relative path that only exists from the working directory is the older reading.
+ */
 export function baseOf(adapterDir: string): string {
   const file = join(adapterDir, "adapter_config.json");
   const config = JSON.parse(readFileSync(file, "utf8")) as { base_model_name_or_path?: string };
   const base = config.base_model_name_or_path;
   if (!base) throw new TooltuneError("INPUT", "adapter_config.json names no base model", { where: file, fix: "set base_model_name_or_path to the base model directory" });
-  if (isAbsolute(base) || existsSync(base)) return resolve(base);
-  return resolve(adapterDir, base);
+  if (isAbsolute(base)) return base;
+  const beside = resolve(adapterDir, base);
+  return existsSync(beside) || !existsSync(base) ? beside : resolve(base);
 }
 
 /** The adapter's training log, and its base's when the base was trained here too. */

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { saveModel, type CausalLM } from "@tooltune/model";
 import { createLora, saveAdapter, type LoraConfig } from "@tooltune/lora";
 import type { TokenizerBundle } from "@tooltune/tokenize";
@@ -15,7 +15,7 @@ export function loraTrainee(model: CausalLM, params: TrainParams, bundle: Tokeni
   const config: LoraConfig = {
     r: p.r, loraAlpha: p.alpha, loraDropout: p.dropout, targetModules: [...p.target_modules], useRslora: p.use_rslora,
     trainableTokenIndices: p.trainable_tokens === "new" && bundle.newTokenIds.length > 0 ? bundle.newTokenIds : null,
-    baseModelNameOrPath: baseDir ?? join(finalDir, "base"),
+    baseModelNameOrPath: recordedBase(params, baseDir, finalDir),
   };
   const adapter = createLora(model, config, seed);
   const trainable = adapter.namedVariables(); // checkpoint keys: stable across processes
@@ -40,4 +40,16 @@ export function loraTrainee(model: CausalLM, params: TrainParams, bundle: Tokeni
       model.dispose();
     },
   };
+}
+
+/**
+ * The base as adapter_config.json records it. An absolute path there made the same adapter differ
+ * by clone and workdir (issue 15), so it is relative to the adapter directory: `base` for a base
+ * saved beside it, `../base` for a sibling stage's (eval's baseOf reads it so). Only a base the
+ * user named by an absolute path keeps it, as the params do.
+ */
+function recordedBase(params: TrainParams, baseDir: string | null, finalDir: string): string {
+  if (!baseDir) return "base";
+  if (params.base && isAbsolute(params.base) && resolve(params.base) === baseDir) return params.base;
+  return relative(resolve(finalDir), baseDir);
 }
