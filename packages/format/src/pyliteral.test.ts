@@ -14,6 +14,13 @@ describe("parseLiteral", () => {
   it.each([["{'a': 1"], ["{'a' 1}"], ["'open"], ["os.system('x')"], ["[1] + [2]"], ["{'a': f(1)}"]])("rejects %s", (text) => {
     expect(() => parseLiteral(text)).toThrow();
   });
+
+  // Found by the fuzz harness (eval's test-fuzz.ts): these threw RangeError instead of LiteralError.
+  it.each([["'\\U00110000'"], ["[".repeat(5000) + "]".repeat(5000)]])("rejects %s with a LiteralError", (text) => {
+    expect(() => parseLiteral(text)).toThrow(/escape beyond U\+10FFFF|nested too deeply/);
+  });
+
+  it("reads a long string in slices", () => expect(parseLiteral(`'${"é".repeat(100_000)}\\n'`)).toBe("é".repeat(100_000) + "\n"));
 });
 
 describe("toPythonRepr", () => {

@@ -22,11 +22,17 @@ export function parseLiteral(text: string): Literal {
   return value;
 }
 
+/** Deeper nesting is an error, not a stack overflow (Python's own parser stops at 200 brackets). */
+const MAX_DEPTH = 1000;
+const STRING_STOP = /[\\\n'"]/g;
+const NUMBER = /[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?/y;
+
 const NAMES: Record<string, Literal> = { True: true, False: false, None: null, true: true, false: false, null: null };
 const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "\\": "\\", "'": "'", '"': '"', "/": "/", "0": "\0", "\n": "" };
 
 class LiteralParser {
   pos = 0;
+  private depth = 0;
   constructor(private readonly s: string) {}
 
   skipSpace(): void {
@@ -35,9 +41,12 @@ class LiteralParser {
 
   value(): Literal {
     const c = this.s[this.pos];
-    if (c === "{") return this.dict();
-    if (c === "[") return this.sequence("]");
-    if (c === "(") return this.sequence(")"); // tuples become arrays
+    if (c === "{" || c === "[" || c === "(") {
+      if (++this.depth > MAX_DEPTH) throw new LiteralError("nested too deeply", this.pos);
+      const v = c === "{" ? this.dict() : this.sequence(c === "[" ? "]" : ")"); // tuples become arrays
+      this.depth--;
+      return v;
+    }
     if (c === "'" || c === '"') return this.string();
     if (c !== undefined && /[-+0-9.]/.test(c)) return this.number();
     const name = /^[A-Za-z_]\w*/.exec(this.s.slice(this.pos, this.pos + 6))?.[0];
@@ -94,6 +103,11 @@ class LiteralParser {
     this.pos += end.length;
     let out = "";
     for (;;) {
+      // Jump to the next character that matters: long strings are read in slices.
+      STRING_STOP.lastIndex = this.pos;
+      const stop = STRING_STOP.exec(this.s)?.index ?? this.s.length;
+      out += this.s.slice(this.pos, stop);
+      this.pos = stop;
       if (this.pos >= this.s.length) throw new LiteralError("unterminated string", this.pos);
       if (this.s.startsWith(end, this.pos)) break;
       const c = this.s[this.pos++];
@@ -111,12 +125,14 @@ class LiteralParser {
     if (width === 0) return "\\" + c; // Python keeps unknown escapes as written
     const hex = this.s.slice(this.pos, this.pos + width);
     if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) throw new LiteralError("bad escape", this.pos);
+    if (parseInt(hex, 16) > 0x10ffff) throw new LiteralError("escape beyond U+10FFFF", this.pos);
     this.pos += width;
     return String.fromCodePoint(parseInt(hex, 16));
   }
 
   private number(): number {
-    const m = /^[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?/.exec(this.s.slice(this.pos));
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.s);
     if (!m) throw new LiteralError("bad number", this.pos);
     this.pos += m[0].length;
     return Number(m[0].replace(/_/g, ""));

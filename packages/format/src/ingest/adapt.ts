@@ -5,7 +5,7 @@
 import { canonicalJson, sha256 } from "@tooltune/core";
 import { validateConversation, type Conversation, type Message, type ToolCall } from "../conversation.js";
 import { adaptBfcl } from "./bfcl.js";
-import { argumentsOf, isObj, RowProblem, toolsOf, type AdaptContext, type Adapted, type Obj, type Problem } from "./common.js";
+import { argumentsOf, isObj, plainRecord, RowProblem, toolsOf, type AdaptContext, type Adapted, type Obj, type Problem } from "./common.js";
 import { adaptOpenAI, messagesKey } from "./openai.js";
 import { adaptHermes, adaptShareGpt } from "./sharegpt.js";
 
@@ -65,7 +65,7 @@ export function ingestRecord(value: unknown, format: SourceFormat | "auto", ctx:
   if (!isObj(value)) return { problem: { field: "", reason: "record is not a JSON object" }, format: fmt };
   let adapted: Adapted;
   try {
-    adapted = ADAPTERS[fmt](value, ctx);
+    adapted = ADAPTERS[fmt](plainRecord(value) as Obj, ctx);
   } catch (e) {
     if (e instanceof RowProblem) return { problem: { field: e.field, reason: e.message }, format: fmt };
     throw e;

@@ -33,6 +33,26 @@ export class RowProblem extends Error {
   }
 }
 
+/** Deeper records are rejects: readers and hashing recurse, and no chat source nests this deep. */
+const MAX_RECORD_DEPTH = 1000;
+
+/**
+ * A record with plain JSON values only: a bigint (a Parquet int64) becomes a number when exact,
+ * so JSON.stringify downstream never throws on it; an inexact one or too deep a record is a reject.
+ */
+export function plainRecord(v: unknown, field = "", depth = 0): unknown {
+  if (depth > MAX_RECORD_DEPTH) throw new RowProblem(field, `nested deeper than ${MAX_RECORD_DEPTH} levels`);
+  if (typeof v === "bigint") {
+    if (!Number.isSafeInteger(Number(v))) throw new RowProblem(field, `integer ${v} does not fit a JSON number exactly`);
+    return Number(v);
+  }
+  if (Array.isArray(v)) return v.map((x, i) => plainRecord(x, `${field}[${i}]`, depth + 1));
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: plainRecord(x, field ? `${field}.${k}` : k, depth + 1), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 /** Message text: a string, null, OpenAI content parts, or a JSON value (tool results). */
 export function textOf(v: unknown): string {
   if (v === null || v === undefined) return "";

@@ -206,3 +206,19 @@ describe("rejects: named, placed, never thrown", () => {
     expect(r.problem.reason).toMatch(reason);
   });
 });
+
+// Found by the fuzz harness (eval's test-fuzz.ts): a bigint (a Parquet int64) in a message threw
+// "Do not know how to serialize a BigInt" out of ingest; a very deep record overflowed the stack.
+describe("ingestRecord on values JSON cannot hold", () => {
+  const opts = { seed: 1, testFraction: 0 };
+  const ctx = { source: "t:1" };
+  it.each([
+    ["an exact int64 becomes a number", { conversations: [{ from: "human", value: 5n }, { from: "gpt", value: "ok" }] }, ""],
+    ["an inexact int64 is a reject", { conversations: [{ from: "human", value: 2n ** 60n }, { from: "gpt", value: "ok" }] }, "does not fit a JSON number"],
+    ["a record nested 2,000 deep is a reject", { conversations: [{ from: "human", value: "q", x: JSON.parse("[".repeat(2000) + "]".repeat(2000)) as unknown }] }, "nested deeper"],
+  ])("%s", (_name, record, reason) => {
+    const r = ingestRecord(record, "sharegpt", ctx, opts);
+    if (!reason) expect("conv" in r && r.conv.messages[0].content).toBe("5");
+    else expect("problem" in r && r.problem.reason).toMatch(reason);
+  });
+});
