@@ -62,8 +62,12 @@ export function decodeOutput(text: string, mode: CheckMode): Decoded {
  * opening a line, or `[name(` opening a line (an unclosed list of calls). Prose may mention
  * "get_time()" in passing; that alone is not a call attempt.
  */
-const looksLikeCall = (s: string): boolean =>
-  /[A-Za-z_][\w.]*\s*\(\s*([A-Za-z_]\w*\s*=|\*\*)/.test(s) || /^[\s`]*(\[\s*[A-Za-z_][\w.]*\s*\(|\[?\s*[A-Za-z_][\w.]*\s*\(\s*\))/m.test(s);
+const looksLikeCall = (s: string): boolean => CALL_ANYWHERE.test(s) || CALL_OPENING_LINE.test(s);
+// A name starts only where no name character precedes it, a line opening takes no newlines, and
+// nothing after it can match a space: otherwise the patterns backtrack quadratically on a long
+// word, a run of blank lines or of spaces (found by the fuzz harness: seconds on 64 kB).
+const CALL_ANYWHERE = /(?<![\w.])[A-Za-z_][\w.]*\s*\(\s*([A-Za-z_]\w*\s*=|\*\*)/;
+const CALL_OPENING_LINE = /^[ \t`]*(\[\s*[A-Za-z_][\w.]*\s*\(|\[?[A-Za-z_][\w.]*\s*\(\s*\))/m;
 
 /** A `<tool_call>` body's arguments with Python's number types (`1.0` a float, `1` an int), or undefined. */
 function typedArguments(body: string): PyDict | undefined {

@@ -43,7 +43,9 @@ const CASES: [string, string | null][] = [
   ["[f(a='\\N{SPACE')]", null],
   ["[f(a=" + "[".repeat(198) + "]".repeat(198) + ")]", "[{'f': {'a': " + "[".repeat(198) + "]".repeat(198) + "}}]"], // 200 brackets in all: Python's limit
   ["[f(a=" + "[".repeat(199) + "]".repeat(199) + ")]", null], // 201: "too many nested parentheses"
-  ["[f(a=" + "-".repeat(400) + "1)]", null], // too deep to evaluate, as in BFCL (a RecursionError there)
+  ["[f(a=" + "-".repeat(400) + "1)]", null],
+  ["[f(a=" + "9".repeat(4300) + ")]", "[{'f': {'a': " + "9".repeat(4300) + "}}]"],
+  ["[f(a=" + "9".repeat(4301) + ")]", null], // Python ≥ 3.11: "Exceeds the limit (4300 digits)" // too deep to evaluate, as in BFCL (a RecursionError there)
   ["[f(a=1" + "+1".repeat(400) + ")]", null],
   ["[f(a=1, 2)]", null], // positional after keyword: SyntaxError
   ["[f(a=-x)]", null], // unary minus on a name
@@ -75,6 +77,7 @@ describe("parseJsonPy", () => {
     ["5.0", "5.0"],
     ["1e3", "1000.0"],
     ['{"a": [1, 2.5, "x", true, null]}', "{'a': [1, 2.5, 'x', True, None]}"],
+    ["1".repeat(4300), "1".repeat(4300)], // up to Python's int digit limit (a 400-char cut used to reject these)
   ])("%s → %s", (json, repr) => expect(pyRepr(parseJsonPy(json))).toBe(repr));
-  it.each(["{a: 1}", "[1,]", "01", '"x', "[".repeat(1001) + "]".repeat(1001)])("rejects %s", (json) => expect(() => parseJsonPy(json)).toThrow(SyntaxError));
+  it.each(["{a: 1}", "[1,]", "01", '"x', "[".repeat(1001) + "]".repeat(1001), "1".repeat(4301)])("rejects %s", (json) => expect(() => parseJsonPy(json)).toThrow(SyntaxError));
 });

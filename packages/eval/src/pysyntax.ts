@@ -43,9 +43,16 @@ interface StrInfo {
 }
 
 const OPS = ["**", "//", "...", "(", ")", "[", "]", "{", "}", ",", ":", "=", ".", "+", "-", "*", "/", "%", "~", "@", "|", "&", "^", "<", ">", "!", ";"];
-const NAME_RE = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/u;
-const NUM_RE = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?)[jJ]?/;
-const STR_PREFIX_RE = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?='|")/;
+// Sticky (`y`): matched at a position of the source, never on a slice of it.
+const NAME_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
+const NUM_START_RE = /\.?\d/y;
+const NUM_RE = /(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?)[jJ]?/y;
+const STR_PREFIX_RE = /(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?='|")/y;
+
+function matchAt(re: RegExp, src: string, i: number): string | undefined {
+  re.lastIndex = i;
+  return re.exec(src)?.[0];
+}
 
 /** Python's tokenizer limit (MAXLEVEL in CPython's tokenizer.c): deeper fails, "too many nested parentheses". */
 const MAX_BRACKETS = 200;
@@ -64,21 +71,20 @@ function tokenize(src: string): Tok[] {
     if (" \t\n\r\f".includes(c)) { i++; continue; }
     if (c === "\\" && src[i + 1] === "\n") { i += 2; continue; }
     if (c === "#") { while (i < src.length && src[i] !== "\n") i++; continue; }
-    const rest = src.slice(i, i + 2000);
-    const prefix = STR_PREFIX_RE.exec(rest);
-    if (prefix) {
-      const { end, value, bytes, f } = readString(src, i, prefix[0]);
+    const prefix = matchAt(STR_PREFIX_RE, src, i);
+    if (prefix !== undefined) {
+      const { end, value, bytes, f } = readString(src, i, prefix);
       toks.push({ k: "str", v: src.slice(i, end), pos: i, str: { value, bytes, f } });
       i = end;
       continue;
     }
-    const num = /^\.?\d/.test(rest) ? NUM_RE.exec(rest) : null;
-    if (num) { toks.push({ k: "num", v: num[0], pos: i }); i += num[0].length; continue; }
-    const name = NAME_RE.exec(rest);
+    const num = matchAt(NUM_START_RE, src, i) !== undefined ? matchAt(NUM_RE, src, i) : undefined;
+    if (num) { toks.push({ k: "num", v: num, pos: i }); i += num.length; continue; }
+    const name = matchAt(NAME_RE, src, i);
     if (name) {
-      const ascii = /^[\x00-\x7f]*$/.test(name[0]);
-      toks.push({ k: "name", v: ascii ? name[0] : name[0].normalize("NFKC"), pos: i, ...(ascii ? {} : { nfkc: true }) });
-      i += name[0].length;
+      const ascii = /^[\x00-\x7f]*$/.test(name);
+      toks.push({ k: "name", v: ascii ? name : name.normalize("NFKC"), pos: i, ...(ascii ? {} : { nfkc: true }) });
+      i += name.length;
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i));
@@ -92,6 +98,7 @@ function tokenize(src: string): Tok[] {
   return toks;
 }
 
+const STRING_STOP_RE = /[\\\n'"]/g;
 const SIMPLE_ESCAPES: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
 
 /** One Python string literal from `start` (prefix included): its end and decoded value. */
@@ -105,6 +112,11 @@ function readString(src: string, start: number, prefix: string): { end: number; 
   i += close.length;
   let value = "";
   for (;;) {
+    // Jump to the next character that matters: long strings are read in slices, not char by char.
+    STRING_STOP_RE.lastIndex = i;
+    const stop = STRING_STOP_RE.exec(src)?.index ?? src.length;
+    value += src.slice(i, stop);
+    i = stop;
     if (i >= src.length) throw new DecodeError("unterminated string");
     if (src.startsWith(close, i)) { i += close.length; break; }
     const c = src[i];
@@ -120,6 +132,7 @@ function readString(src: string, start: number, prefix: string): { end: number; 
     if (hexLen) {
       const hex = src.slice(i + 2, i + 2 + hexLen);
       if (!new RegExp(`^[0-9a-fA-F]{${hexLen}}$`).test(hex)) throw new DecodeError("truncated \\x/\\u escape");
+      if (parseInt(hex, 16) > 0x10ffff) throw new DecodeError("illegal Unicode character"); // Python's SyntaxError
       value += String.fromCodePoint(parseInt(hex, 16));
       i += 2 + hexLen;
       continue;
@@ -368,11 +381,15 @@ class Parser {
 
 const KEYWORDS = new Set(["and", "or", "not", "in", "is", "if", "else", "for", "lambda", "yield", "await", "def", "class", "return", "import", "from", "as", "with", "while", "pass", "break", "continue", "global", "nonlocal", "del", "assert", "raise", "try", "except", "finally", "elif", "async"]);
 
+/** Python ≥ 3.11's `sys.get_int_max_str_digits()`: `ast.parse` and `json.loads` reject longer decimal ints. */
+export const MAX_INT_DIGITS = 4300;
+
 function numberValue(text: string): PyValue {
   const s = text.replace(/_/g, "");
   if (/[jJ]$/.test(s)) return new PyOther("complex", s);
   if (/^0[xXoObB]/.test(s)) return BigInt(s);
   if (/[.eE]/.test(s)) return Number(s);
   if (/^0+\d/.test(s) && !/^0+$/.test(s)) throw new DecodeError("leading zeros in a decimal integer");
+  if (s.length > MAX_INT_DIGITS) throw new DecodeError(`Exceeds the limit (${MAX_INT_DIGITS} digits) for integer string conversion`);
   return BigInt(s);
 }

@@ -132,6 +132,8 @@ export function toJson(v: PyValue): unknown {
   return v;
 }
 
+const JSON_NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
 /** Python's default recursion limit; its `json.loads` raises RecursionError a few levels sooner (~994). */
 const MAX_JSON_DEPTH = 1000;
 
@@ -171,10 +173,14 @@ export function parseJsonPy(text: string): PyValue {
     return number();
   };
   const number = (): PyValue => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    JSON_NUMBER.lastIndex = i;
+    const m = JSON_NUMBER.exec(text);
     if (!m || m[0] === "" || m[0] === "-") return fail("expected a value");
     i += m[0].length;
-    return m[2] === undefined && m[3] === undefined ? BigInt(m[0]) : Number(m[0]);
+    if (m[2] !== undefined || m[3] !== undefined) return Number(m[0]);
+    // Python ≥ 3.11 rejects longer decimal ints (sys.get_int_max_str_digits), and BigInt() of one is quadratic.
+    if (m[1].length > 4300) fail("Exceeds the limit (4300 digits) for integer string conversion");
+    return BigInt(m[0]);
   };
   const string = (): string => {
     const start = i;
