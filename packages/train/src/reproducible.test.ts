@@ -66,6 +66,8 @@ async function trainIn(dir: string, threads: number): Promise<{ hashes: Record<s
   expect(code, out).toBe(0);
   const hashes: Record<string, string> = {};
   for (const f of FILES) hashes[f] = createHash("sha256").update(readFileSync(join(dir, f))).digest("hex");
+  // every file of both outputs, as the manifest's contentHash covers them: what downstream cache keys see
+  for (const stage of ["full", "adapter"]) hashes[`${stage}/contentHash`] = JSON.parse(readFileSync(join(dir, stage, "_manifest.json"), "utf8")).contentHash;
   const losses = [];
   for (const stage of ["full", "adapter"]) losses.push(...tableToRows(await readParquetTable(join(dir, stage, "train_log.parquet"))).map((r) => Number(r.loss)));
   return { hashes, losses, threads: Number(/threads=(\d+)/.exec(out)?.[1] ?? NaN) };

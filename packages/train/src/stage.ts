@@ -71,6 +71,7 @@ export const trainStage = defineStage({
       mode: params.mode, backend: backend.name, steps: state.step, tokens: state.tokensSeen, final_loss: last?.loss ?? null,
       final_eval_loss: [...state.log].reverse().find((r) => r.eval_loss !== null)?.eval_loss ?? null,
       peak_rss_mb: Math.round(peakRss / 2 ** 20), tf_tensors: tf.memory().numTensors,
+      tokens_per_s: state.log.length ? Math.round(state.log.reduce((s, r) => s + r.tokens_per_s, 0) / state.log.length) : null,
     };
     ctx.log.info(`train: done, ${state.step} updates, final loss ${fmt(stats.final_loss)}, eval loss ${fmt(stats.final_eval_loss)}, peak memory ${stats.peak_rss_mb} MB`);
     trainee.dispose();
