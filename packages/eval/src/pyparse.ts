@@ -146,7 +146,10 @@ function evalArith(n: Node): PyValue {
   const a = evalArith(n.left);
   const b = evalArith(n.right);
   if (typeof a === "string" && typeof b === "string" && n.op === "+") return a + b;
-  if (typeof a === "string" && typeof b === "bigint" && n.op === "*") return a.repeat(Math.max(0, Number(b)));
+  if (typeof a === "string" && typeof b === "bigint" && n.op === "*") {
+    if (BigInt(a.length) * b > 10_000_000n) throw new DecodeError("string repetition too large to evaluate");
+    return a.repeat(Math.max(0, Number(b)));
+  }
   const x = typeof a === "boolean" ? BigInt(a) : a;
   const y = typeof b === "boolean" ? BigInt(b) : b;
   if (typeof x === "bigint" && typeof y === "bigint") return intOp(n.op, x, y);
@@ -163,9 +166,21 @@ function intOp(op: string, x: bigint, y: bigint): PyValue {
     case "/": return Number(x) / Number(y);
     case "//": return x / y - ((x % y !== 0n && (x < 0n) !== (y < 0n)) ? 1n : 0n);
     case "%": return ((x % y) + y) % y;
-    case "**": return y < 0n ? Number(x) ** Number(y) : x ** y;
+    case "**": return y < 0n ? Number(x) ** Number(y) : intPow(x, y);
   }
   throw new DecodeError(`unsupported operator ${op}`);
+}
+
+/**
+ * Python computes any power, given time and memory; a model's `2**2**2**2**2**2` would take Python
+ * forever and BigInt throws a RangeError. Past a million bits the decode fails instead.
+ */
+const MAX_INT_BITS = 1_000_000n;
+
+function intPow(x: bigint, y: bigint): bigint {
+  const bits = BigInt((x < 0n ? -x : x).toString(2).length);
+  if (x !== 0n && x !== 1n && x !== -1n && bits * y > MAX_INT_BITS) throw new DecodeError("integer power too large to evaluate");
+  return x ** y;
 }
 
 function floatOp(op: string, x: number, y: number): number {
