@@ -182,6 +182,18 @@ ${extra}`;
     expect(fixed.plan[1].reasons).toEqual(["output missing"]);
   });
 
+  it("--force starts the stage from an empty state dir: nothing to resume from, so it recomputes", async () => {
+    await run({}, FLAKY(false));
+    const [key] = await readdir(join(dir, "runs/f/.state/boom"));
+    const kept = join(dir, "runs/f/.state/boom", key, "left-by-the-last-run");
+    await writeFile(kept, "a finished checkpoint");
+    expect((await run({})).ran).toEqual([]);
+    expect(existsSync(kept)).toBe(true); // an unchanged rerun keeps it (a killed run resumes from it)
+    expect((await run({ force: true })).ran).toEqual(["a", "boom"]);
+    expect(existsSync(kept)).toBe(false);
+    expect(existsSync(join(dir, "runs/f/.state/boom", key, "checkpoint"))).toBe(true);
+  });
+
   it("Ctrl-C (abort) stops the stage cleanly, leaving no output", async () => {
     const controller = new AbortController();
     await writeFile(join(dir, "p.yaml"), FLAKY(false).replace("fail: false", "fail: false, wait: true"));

@@ -156,7 +156,7 @@ async function executePlan(pipeline: Pipeline, plan: Step[], lock: Lock, observe
       result.skipped.push(stage.name);
       continue;
     }
-    const manifest = await runOne(pipeline, stage, step, options.cwd, { log, signal, strict: options.strict ?? false });
+    const manifest = await runOne(pipeline, stage, step, options.cwd, { log, signal, strict: options.strict ?? false, fresh: options.force ?? false });
     outputs.set(stage.name, manifest.contentHash);
     lock.stages[stage.name] = {
       kind: stage.kind, stageVersion: stage.stageVersion, key: step.key!, params: stage.params, inputs,
@@ -169,7 +169,13 @@ async function executePlan(pipeline: Pipeline, plan: Step[], lock: Lock, observe
   return result;
 }
 
-async function runOne(pipeline: Pipeline, stage: PipelineStage, step: Step, cwd: string, env: { log: Logger; signal: AbortSignal; strict: boolean }) {
+/** Where a stage's run keeps what survives an interruption (train's checkpoints), keyed by its cache key. */
+const stateDirOf = (pipeline: Pipeline, stage: PipelineStage, step: Step) => join(pipeline.workdir, ".state", stage.name, step.key!.slice(0, 16));
+
+async function runOne(pipeline: Pipeline, stage: PipelineStage, step: Step, cwd: string, env: { log: Logger; signal: AbortSignal; strict: boolean; fresh: boolean }) {
+  // --force recomputes: a kept state would let train resume from its last (final) checkpoint and
+  // "rerun" in a second without training a step (issue 15).
+  if (env.fresh) await rm(stateDirOf(pipeline, stage, step), { recursive: true, force: true });
   const inputs: StageInput[] = [];
   for (const need of stage.needs) {
     const path = join(pipeline.workdir, need);
@@ -181,7 +187,7 @@ async function runOne(pipeline: Pipeline, stage: PipelineStage, step: Step, cwd:
     name: stage.name, definition: stage.definition, params: stage.params, inputs,
     finalDir: join(pipeline.workdir, stage.name),
     // Keyed by the cache key, so train resumes only a run of the very same params and inputs.
-    stateDir: join(pipeline.workdir, ".state", stage.name, step.key!.slice(0, 16)),
+    stateDir: stateDirOf(pipeline, stage, step),
     seed: pipeline.seed, strict: env.strict, signal: env.signal, log: prefixed(env.log, stage.name),
     provenance: {
       stage: stage.kind, stageVersion: stage.stageVersion, params: stage.params,
