@@ -8,7 +8,7 @@ import { z } from "zod";
 import { DatasetWriter, defineStage, inputOfKind, openDataset, TooltuneError, type TokensRow } from "@tooltune/core";
 import { Rng } from "@tooltune/format";
 import { loadTokenizerBundle } from "./bundle.js";
-import { drillRow, idsByFrequency, type DrillOptions } from "./copy-drills.js";
+import { drawFrom, drillRow, idCounts, type DrillOptions } from "./copy-drills.js";
 import { TOKENIZER_DIR } from "./stage.js";
 
 export const copyDrillsParams = z
@@ -20,6 +20,10 @@ export const copyDrillsParams = z
       .union([z.number().int().min(2), z.literal("all")])
       .default("all")
       .describe("ids the spans draw from: the N ids the input's train rows use most, or `all` they use"),
+    sampling: z
+      .enum(["uniform", "sqrt_frequency"])
+      .default("uniform")
+      .describe("how spans draw alphabet ids: uniformly, or by the square root of how often the input uses them (common ids often, every id now and then)"),
     span_min: z.number().int().min(1).default(3),
     span_max: z.number().int().min(1).default(12),
     repeats_min: z.number().int().min(2).default(2).describe("times each span is written in a row, at least"),
@@ -47,23 +51,26 @@ export const copyDrillsStage = defineStage({
 
     // The template's special tokens (the tool markers among them) never enter a drill, whatever the input holds.
     const special = new Set([...bundle.specialTokens.map((t) => t.id), bundle.padId, bundle.eosId, bundle.unkId ?? -1]);
-    const used = idsByFrequency(inputRows.filter((r) => r.split !== "test").map((r) => r.input_ids)).filter((id) => !special.has(id));
-    const alphabet = params.alphabet === "all" ? used : used.slice(0, params.alphabet);
+    const used = idCounts(inputRows.filter((r) => r.split !== "test").map((r) => r.input_ids)).filter(([id]) => !special.has(id));
+    const chosen = params.alphabet === "all" ? used : used.slice(0, params.alphabet);
+    const alphabet = chosen.map(([id]) => id);
+    const weights = params.sampling === "sqrt_frequency" ? chosen.map(([, count]) => Math.sqrt(count)) : undefined;
     if (alphabet.length < 2) throw new TooltuneError("INPUT", `copy_drills: the input's train rows use ${alphabet.length} non-special ids`, { where: input.path, fix: "give a tokens dataset of real text" });
     const options: DrillOptions = {
-      alphabet, rows: params.rows, length: params.length, seed: ctx.seed,
+      alphabet, weights, rows: params.rows, length: params.length, seed: ctx.seed,
       spanMin: params.span_min, spanMax: params.span_max, repeatsMin: params.repeats_min, repeatsMax: params.repeats_max,
     };
 
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
     const rng = new Rng(ctx.seed);
+    const draw = drawFrom(rng, options);
     const positions = Int32Array.from({ length: params.length }, (_, i) => i);
     const mask = new Uint8Array(params.length).fill(1);
     const progress = ctx.log.progress("copy_drills", params.rows + params.test_rows);
     const drills: TokensRow[] = [];
     for (let i = 0; i < params.rows + params.test_rows; i++) {
       const split = i < params.rows ? "train" : "test";
-      drills.push({ id: `drill-${String(i).padStart(7, "0")}`, input_ids: drillRow(rng, options), loss_mask: mask, position_ids: positions, n_examples: 1, split });
+      drills.push({ id: `drill-${String(i).padStart(7, "0")}`, input_ids: drillRow(rng, options, draw), loss_mask: mask, position_ids: positions, n_examples: 1, split });
       progress.tick(1);
     }
     progress.done();

@@ -28,6 +28,14 @@ describe("drill rows", () => {
     expect(drillRows({ ...OPTIONS, seed: 2 })).not.toEqual(drillRows(OPTIONS));
   });
 
+  it("draw ids by their weights when given: never a zero-weight id, the others in proportion", () => {
+    const counts = new Map<number, number>();
+    for (const row of drillRows({ ...OPTIONS, alphabet: [5, 6, 7], weights: [1, 0, 3], rows: 50 })) for (const id of row) counts.set(id, (counts.get(id) ?? 0) + 1);
+    expect(counts.has(6)).toBe(false);
+    expect(counts.get(7)! / counts.get(5)!).toBeGreaterThan(2);
+    expect(counts.get(7)! / counts.get(5)!).toBeLessThan(4.5);
+  });
+
   it("orders ids by frequency, ties by id", () => {
     expect(idsByFrequency([[3, 1, 1], [2, 3, 9]])).toEqual([1, 3, 2, 9]);
   });
