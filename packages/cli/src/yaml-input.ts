@@ -20,14 +20,29 @@ export async function readYamlFile(path: string, file: string, what: string): Pr
 /** Parse YAML text; a syntax error is a CONFIG error at its `file:line:col`. */
 export function parseYaml(text: string, file: string): { value: unknown; locator: Locator } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
+  // The yaml library throws its own errors for some input (ReferenceError for an undefined alias
+  // `*a`, RangeError for YAML nested thousands deep, both found by the fuzzer): bad input either way.
+  const unreadable = (cause: unknown) =>
+    new TooltuneError("CONFIG", `invalid YAML: ${(cause as Error).message.split("\n")[0]}`, { where: file, fix: "fix the YAML there (aliases must be defined; nesting a few levels deep)", cause });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lines });
+  } catch (cause) {
+    throw unreadable(cause);
+  }
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     throw new TooltuneError("CONFIG", `invalid YAML: ${error.message.split("\n")[0]}`, { where, fix: "fix the YAML syntax there" });
   }
-  return { value: doc.toJS() as unknown, locator: yamlLocator(file, doc, lines) };
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (cause) {
+    throw unreadable(cause);
+  }
+  return { value, locator: yamlLocator(file, doc, lines) };
 }
 
 export function yamlLocator(file: string, doc: Document, lines: LineCounter): Locator {
