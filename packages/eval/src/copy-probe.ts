@@ -13,6 +13,7 @@
  * right when the argmax of the logits before it is that token.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { Rng } from "@tooltune/format";
 import { CausalLM, gatherRows, type Adapter } from "@tooltune/model";
 import type { TokenizerBundle } from "@tooltune/tokenize";
 import { FILLERS, VALUE_TEMPLATES } from "./copy-probe-text.js";
@@ -66,7 +67,8 @@ const SPAN_MAX = 12;
 const MAX_DISTRACTORS = 4;
 
 export async function copyProbeItems(bundle: TokenizerBundle, opts: ProbeOptions): Promise<ProbeItem[]> {
-  const rng = mulberry32(opts.seed);
+  const seeded = new Rng(opts.seed);
+  const rng = () => seeded.next();
   const spans = await spanItems(bundle, rng, opts.perKind);
   const values = await valueItems(bundle, rng, opts.perKind);
   return [...spans, ...values];
@@ -209,18 +211,6 @@ function kindScore(items: { tokens: number; right: number }[]): KindScore {
 }
 
 // ---------------------------------------------------------------- randomness
-
-/** mulberry32 (Tommy Ettinger, public domain): seeded, the same on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Integer in [lo, hi], both included. */
 const int = (rng: () => number, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
