@@ -29,11 +29,15 @@ export const formatParams = z
   .refine((p) => p.template !== "hf" || p.tokenizer !== undefined, { message: "template hf needs `tokenizer` (qwen3, a directory, or a tokenizer_config.json)", path: ["tokenizer"] });
 export type FormatParams = z.output<typeof formatParams>;
 
-/** Calls and their results removed (and the tool list unless kept); assistant turns with no text left are dropped. */
+/**
+ * Calls, their results and the reasoning removed (and the tool list unless kept); assistant turns
+ * with no text left are dropped. Reasoning goes too: it is about the tools ("No tool fits, so I'll
+ * answer directly") and renders in `<think>`, one of the markers the adapter is to learn.
+ */
 export function stripToolUse(conv: Conversation, keepToolList = false): Conversation {
   const messages = conv.messages
     .filter((m) => m.role !== "tool")
-    .map((m) => (m.toolCalls ? { ...m, toolCalls: undefined } : m))
+    .map(({ toolCalls: _calls, reasoning: _reasoning, ...m }) => m)
     .filter((m) => m.role !== "assistant" || m.content.trim() !== "");
   return { ...conv, tools: keepToolList ? conv.tools : [], messages };
 }
@@ -53,7 +57,8 @@ export function formatConversation(conv: Conversation, template: ChatTemplate, t
 
 export const formatStage = defineStage({
   kind: "format",
-  version: "1",
+  // 2: strip_tool_use also drops reasoning
+  version: "2",
   description: "Render conversations with a chat template into training text with train spans",
   params: formatParams,
   output: "dataset",

@@ -90,8 +90,10 @@ describe("format stage", () => {
     expect(rows.map((r) => r.spans.filter((s) => s.train).length)).toEqual([4, 5]);
   });
 
-  it("strip_tool_use leaves no tools, calls or results, and drops emptied turns", async () => {
-    const input = await writeTestDataset(join(root, "c2"), "conversations", [toRow(conv("a"))], "convs");
+  it("strip_tool_use leaves no tools, calls, results or reasoning, and drops emptied turns", async () => {
+    // reasoning on the answer too (a no-call reply thinks about the tools): it would render in <think>
+    const answered = conv("a", { messages: conv("a").messages.map((m, i) => (i === 3 ? { ...m, reasoning: "no tool needed" } : m)) });
+    const input = await writeTestDataset(join(root, "c2"), "conversations", [toRow(answered)], "convs");
     await runStageForTest(formatStage, { params: { template: "chatml", strip_tool_use: true }, inputs: [input], finalDir: join(root, "stripped") });
     const [row] = await (await openDataset<FormattedRow>(join(root, "stripped"))).readAll();
     expect(row.text).toBe("<|im_start|>user\n1+2?<|im_end|>\n<|im_start|>assistant\n3.<|im_end|>\n");

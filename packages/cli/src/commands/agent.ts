@@ -1,18 +1,10 @@
 import type { Argv } from "yargs";
+import type { AgentOptions } from "../agent/session.js";
 import type { CliIO } from "../io.js";
 import { at, optionalAt } from "./paths.js";
 
-interface AgentArgs {
-  model: string;
-  adapter?: string;
-  tools: string;
-  prompt?: string;
-  confirm: boolean;
-  maxSteps: number;
-  timeoutMs: number;
-  temperature: number;
-  maxNewTokens: number;
-}
+// A type-only import: erased at run time, so `tooltune --help` still loads no model.
+type AgentArgs = AgentOptions;
 
 export function agentCommand(io: CliIO) {
   return {
