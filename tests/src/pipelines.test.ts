@@ -16,7 +16,7 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 const dryRun = (name: string) => spawnSync(process.execPath, [join(repo, "packages/cli/bin/tooltune.js"), "run", join(repo, "pipelines", name), "--dry-run"], { cwd, encoding: "utf8" });
 
 it.each([
-  ["quickstart.yaml", ["raw", "convs", "text", "tokens", "adapter", "report"]],
+  ["quickstart.yaml", ["raw", "convs", "text", "tokens", "adapter", "report", "handwritten", "handwritten_report"]],
   ["pretrain.yaml", ["raw", "convs", "vocab_text", "vocab", "plain_text", "plain_tokens", "drills", "copy", "mixed", "base"]],
   ["course-gemma2.yaml", ["convs", "text", "tokens", "adapter", "report"]],
   ["eval-only.yaml", ["convs", "adapter", "report"]],

@@ -28,6 +28,10 @@ const shrink = [
   "report.episodes=1",
   "report.max_steps=2",
   "report.copy_probe=4",
+  "handwritten_report.max_items=4",
+  "handwritten_report.max_new_tokens=12",
+  // the hand-written requests live in the repository; this run's working directory is elsewhere
+  `handwritten.path=${join(repo, "pipelines/data/handwritten.jsonl")}`,
 ].flatMap((s) => ["--set", s]);
 
 let cwd: string;
@@ -43,7 +47,7 @@ describe("quickstart, shrunk", () => {
   it("runs every stage and writes what each promises", async () => {
     const r = run(["run", pipeline, ...shrink]);
     expect(r.status, r.stderr + r.stdout).toBe(0);
-    const kinds: Record<string, string> = { raw: "conversations", convs: "conversations", text: "formatted", tokens: "tokens", adapter: "adapter", report: "eval-results" };
+    const kinds: Record<string, string> = { raw: "conversations", convs: "conversations", text: "formatted", tokens: "tokens", adapter: "adapter", report: "eval-results", handwritten: "conversations", handwritten_report: "eval-results" };
     for (const [stage, kind] of Object.entries(kinds)) expect((await readManifest(out(stage))).kind, stage).toBe(kind);
 
     const convs = await openDataset(out("convs"));
@@ -78,6 +82,6 @@ describe("quickstart, shrunk", () => {
   it("a rerun with nothing changed runs nothing", () => {
     const r = run(["run", pipeline, ...shrink]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/0 ran, 6 skipped/);
+    expect(r.stdout + r.stderr).toMatch(/0 ran, 8 skipped/);
   });
 });
