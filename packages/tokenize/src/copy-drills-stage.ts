@@ -6,9 +6,8 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { DatasetWriter, defineStage, inputOfKind, openDataset, TooltuneError, type TokensRow } from "@tooltune/core";
-import { Rng } from "@tooltune/format";
 import { loadTokenizerBundle } from "./bundle.js";
-import { drawFrom, drillRow, idCounts, type DrillOptions } from "./copy-drills.js";
+import { drillRows, idCounts, type DrillOptions } from "./copy-drills.js";
 import { TOKENIZER_DIR } from "./stage.js";
 
 export const copyDrillsParams = z
@@ -57,23 +56,17 @@ export const copyDrillsStage = defineStage({
     const weights = params.sampling === "sqrt_frequency" ? chosen.map(([, count]) => Math.sqrt(count)) : undefined;
     if (alphabet.length < 2) throw new TooltuneError("INPUT", `copy_drills: the input's train rows use ${alphabet.length} non-special ids`, { where: input.path, fix: "give a tokens dataset of real text" });
     const options: DrillOptions = {
-      alphabet, weights, rows: params.rows, length: params.length, seed: ctx.seed,
+      alphabet, weights, rows: params.rows + params.test_rows, length: params.length, seed: ctx.seed,
       spanMin: params.span_min, spanMax: params.span_max, repeatsMin: params.repeats_min, repeatsMax: params.repeats_max,
     };
 
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
-    const rng = new Rng(ctx.seed);
-    const draw = drawFrom(rng, options);
     const positions = Int32Array.from({ length: params.length }, (_, i) => i);
     const mask = new Uint8Array(params.length).fill(1);
-    const progress = ctx.log.progress("copy_drills", params.rows + params.test_rows);
-    const drills: TokensRow[] = [];
-    for (let i = 0; i < params.rows + params.test_rows; i++) {
-      const split = i < params.rows ? "train" : "test";
-      drills.push({ id: `drill-${String(i).padStart(7, "0")}`, input_ids: drillRow(rng, options, draw), loss_mask: mask, position_ids: positions, n_examples: 1, split });
-      progress.tick(1);
-    }
-    progress.done();
+    // The first `rows` are train, the rest test: one seeded stream, so test rows never repeat train's.
+    const drills: TokensRow[] = drillRows(options).map((ids, i) => ({
+      id: `drill-${String(i).padStart(7, "0")}`, input_ids: ids, loss_mask: mask, position_ids: positions, n_examples: 1, split: i < params.rows ? "train" : "test",
+    }));
     await writer.write(drills);
     if (params.include_input) await writer.write(inputRows);
     bundle.save(join(ctx.outDir, TOKENIZER_DIR));

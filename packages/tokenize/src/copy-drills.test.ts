@@ -7,7 +7,7 @@ import { runStageForTest, stageContractSuite } from "@tooltune/core/testing";
 import { Rng } from "@tooltune/format";
 import { loadTokenizerBundle } from "./bundle.js";
 import { copyDrillsStage } from "./copy-drills-stage.js";
-import { drillRow, drillRows, idsByFrequency, type DrillOptions } from "./copy-drills.js";
+import { drillRow, drillRows, idCounts, type DrillOptions } from "./copy-drills.js";
 import { tokenizeStage, TOKENIZER_DIR } from "./stage.js";
 
 const COURSE = ["<tools>", "</tools>", "<think>", "</think>", "<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", "<pad>", "<eos>"];
@@ -37,7 +37,7 @@ describe("drill rows", () => {
   });
 
   it("orders ids by frequency, ties by id", () => {
-    expect(idsByFrequency([[3, 1, 1], [2, 3, 9]])).toEqual([1, 3, 2, 9]);
+    expect(idCounts([[3, 1, 1], [2, 3, 9]])).toEqual([[1, 2], [3, 2], [2, 1], [9, 1]]);
   });
 });
 
@@ -78,7 +78,7 @@ describe("copy_drills stage", () => {
 
     const bundle = loadTokenizerBundle(join(dir, TOKENIZER_DIR));
     const special = new Set(bundle.specialTokens.map((t) => t.id));
-    const expected = idsByFrequency(inputRows.map((r) => r.input_ids)).filter((id) => !special.has(id) && id !== bundle.padId && id !== bundle.eosId).slice(0, 8);
+    const expected = idCounts(inputRows.map((r) => r.input_ids)).map(([id]) => id).filter((id) => !special.has(id) && id !== bundle.padId && id !== bundle.eosId).slice(0, 8);
     const drilled = new Set(rows.filter((r) => r.id.startsWith("drill-")).flatMap((r) => [...r.input_ids]));
     expect([...drilled].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
     for (const tool of COURSE.slice(0, 8)) expect(drilled.has(bundle.idOf(tool)!)).toBe(false);

@@ -74,5 +74,3 @@ export function idCounts(rows: Iterable<ArrayLike<number>>): [id: number, count:
   for (const row of rows) for (let i = 0; i < row.length; i++) counts.set(row[i], (counts.get(row[i]) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
-
-export const idsByFrequency = (rows: Iterable<ArrayLike<number>>): number[] => idCounts(rows).map(([id]) => id);

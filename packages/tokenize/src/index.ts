@@ -11,5 +11,5 @@ export {
 } from "./bundle.js";
 export { tokenizeStage, TOKENIZER_DIR } from "./stage.js";
 export { copyDrillsStage, copyDrillsParams, type CopyDrillsParams } from "./copy-drills-stage.js";
-export { drillRows, idsByFrequency, type DrillOptions } from "./copy-drills.js";
+export { drillRows, idCounts, type DrillOptions } from "./copy-drills.js";
 export { tokenizeParams, type TokenizeParams } from "./params.js";
