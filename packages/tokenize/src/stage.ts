@@ -89,7 +89,7 @@ async function firstTemplate(data: FormattedDataset): Promise<string | undefined
 }
 
 function buildBundle(ctx: StageContext, params: TokenizeParams, manifest: Manifest, rowTemplate: string | undefined): TokenizerBundle {
-  const bundle = loadTokenizerBundle(params.tokenizer);
+  const bundle = loadTokenizerBundle(params.tokenizer, { pretokenize: params.pretokenize });
   const { name, tokens } = recordedTemplate(manifest, params, rowTemplate);
   if (!tokens) ctx.log.warn("tokenize: the formatted dataset records no special-token set and none was given: adding none (set special_tokens)");
   const added = bundle.addSpecialTokens(tokens ?? []);
