@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { DatasetWriter, defineStage, inputOfKind, openDataset, TooltuneError, type TokensRow } from "@tooltune/core";
-import { loadTokenizerBundle } from "./bundle.js";
+import { loadTokenizerBundle, type TokenizerBundle } from "./bundle.js";
 import { drillRows, idCounts, type DrillOptions } from "./copy-drills.js";
 import { TOKENIZER_DIR } from "./stage.js";
 
@@ -16,9 +16,9 @@ export const copyDrillsParams = z
     test_rows: z.number().int().min(0).default(100).describe("drill rows in the test split (train's eval loss)"),
     length: z.number().int().min(2).default(256).describe("tokens per drill row"),
     alphabet: z
-      .union([z.number().int().min(2), z.literal("all")])
+      .union([z.number().int().min(2), z.literal("all"), z.literal("vocabulary")])
       .default("all")
-      .describe("ids the spans draw from: the N ids the input's train rows use most, or `all` they use"),
+      .describe("ids the spans draw from: the N ids the input's train rows use most, `all` they use, or every text id of the tokenizer's `vocabulary` (ids the input never uses count as the median id under sqrt_frequency)"),
     sampling: z
       .enum(["uniform", "sqrt_frequency"])
       .default("uniform")
@@ -52,7 +52,7 @@ export const copyDrillsStage = defineStage({
     // `<|im_start|>`…, the tool markers) and pad/eos/unk — the ids the copy probe leaves out too.
     const special = new Set([...bundle.addedTokenIds, bundle.padId, bundle.eosId, bundle.unkId ?? -1]);
     const used = idCounts(inputRows.filter((r) => r.split !== "test").map((r) => r.input_ids)).filter(([id]) => !special.has(id));
-    const chosen = params.alphabet === "all" ? used : used.slice(0, params.alphabet);
+    const chosen = params.alphabet === "all" ? used : params.alphabet === "vocabulary" ? withVocabulary(used, textIds(bundle, special)) : used.slice(0, params.alphabet);
     const alphabet = chosen.map(([id]) => id);
     const weights = params.sampling === "sqrt_frequency" ? chosen.map(([, count]) => Math.sqrt(count)) : undefined;
     if (alphabet.length < 2) throw new TooltuneError("INPUT", `copy_drills: the input's train rows use ${alphabet.length} non-special ids`, { where: input.path, fix: "give a tokens dataset of real text" });
@@ -80,3 +80,22 @@ export const copyDrillsStage = defineStage({
     await writer.finish(ctx.provenance, stats);
   },
 });
+
+/**
+ * The vocabulary's ids that stand for text: not markup, pad, eos or unk, and not a trimmed
+ * vocabulary's padding rows (they decode as unk). So a base learns to copy ids its plain corpus
+ * never holds — the words of tool schemas and calls (`city`, `":`) — without seeing tool data.
+ */
+function textIds(bundle: TokenizerBundle, special: Set<number>): number[] {
+  const unk = bundle.unkId === undefined ? undefined : bundle.toOriginalIds([bundle.unkId])[0];
+  const out: number[] = [];
+  for (let id = 0; id < bundle.vocabSize; id++) if (!special.has(id) && bundle.toOriginalIds([id])[0] !== unk) out.push(id);
+  return out;
+}
+
+/** `used` (by count) then the other vocabulary ids in id order, each counted as the median used id. */
+function withVocabulary(used: [number, number][], vocabulary: number[]): [number, number][] {
+  const median = used.length ? used[Math.floor(used.length / 2)][1] : 1;
+  const seen = new Set(used.map(([id]) => id));
+  return [...used, ...vocabulary.filter((id) => !seen.has(id)).map((id): [number, number] => [id, median])];
+}

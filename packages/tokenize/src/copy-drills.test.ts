@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -85,5 +85,26 @@ describe("copy_drills stage", () => {
     for (const markup of [...COURSE.slice(0, 8), "<|im_start|>", "<|im_end|>"]) expect(drilled.has(bundle.idOf(markup)!), markup).toBe(false);
     expect(manifest.stats).toMatchObject({ alphabet_size: 8, vocab_size: bundle.vocabSize, drill_tokens: 33 * 48 });
     expect(loadTokenizerBundle(join(input.path, TOKENIZER_DIR)).vocabSize).toBe(bundle.vocabSize);
+  });
+
+  it("with alphabet: vocabulary, also draws the vocabulary's text ids the input never uses, and no markup", async () => {
+    const full = await plainTokens(join(tmp, "vocab-in"));
+    // The same bundle over the first 8 tokens: the other words are in its vocabulary only.
+    const oneRow = join(tmp, "vocab-one");
+    const writer = await DatasetWriter.create(oneRow, { kind: "tokens" });
+    const whole = (await (await openDataset<TokensRow>(full.path)).readAll())[0];
+    const first = [{ ...whole, input_ids: whole.input_ids.slice(0, 8), loss_mask: whole.loss_mask.slice(0, 8), position_ids: whole.position_ids.slice(0, 8) }];
+    await writer.write(first);
+    const input = { name: "one", path: oneRow, manifest: await writer.finish({ stage: "tokenize", stageVersion: "1", params: {}, inputs: [] }, {}) };
+    cpSync(join(full.path, TOKENIZER_DIR), join(oneRow, TOKENIZER_DIR), { recursive: true });
+    const dir = join(tmp, "vocab-out");
+    await runStageForTest(copyDrillsStage, { params: { rows: 400, test_rows: 0, length: 64, alphabet: "vocabulary", sampling: "sqrt_frequency" }, inputs: [input], finalDir: dir });
+    const bundle = loadTokenizerBundle(join(dir, TOKENIZER_DIR));
+    const drilled = new Set((await (await openDataset<TokensRow>(dir)).readAll()).flatMap((r) => [...r.input_ids]));
+    const inFirst = new Set(first[0].input_ids);
+    const markup = new Set([...bundle.addedTokenIds, bundle.padId, bundle.eosId, bundle.unkId!]);
+    const text = [...new Set((await (await openDataset<TokensRow>(full.path)).readAll()).flatMap((r) => [...r.input_ids]))].filter((id) => !markup.has(id));
+    expect(text.some((id) => !inFirst.has(id))).toBe(true);
+    expect([...drilled].sort((a, b) => a - b)).toEqual(text.sort((a, b) => a - b));
   });
 });
