@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createModel, loadModel, resizeTokenEmbeddings, saveModel } from "./checkpoint.js";
-import { fromHfConfig, hfConfigJson, makeConfig, toHfConfig } from "./config.js";
+import { FAMILIES, fromHfConfig, hfConfigJson, makeConfig, toHfConfig } from "./config.js";
 import { readSafetensors, writeSafetensors } from "./safetensors.js";
 import { maxRelErr, useTestBackend, values } from "./test-helpers.js";
 
@@ -16,9 +16,47 @@ const tmp = () => mkdtempSync(join(tmpdir(), "tooltune-model-"));
 
 describe("checkpoints", () => {
   it("config survives toHfConfig → fromHfConfig", () => {
-    for (const family of ["llama", "qwen2", "gemma2"] as const) {
+    for (const family of FAMILIES) {
       const c = makeConfig(family, { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 3, numAttentionHeads: 4 });
       expect(fromHfConfig(toHfConfig(c))).toEqual(c);
+    }
+  });
+
+  it("an unsupported model_type fails naming the supported ones", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "mistral", vocab_size: 8, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 1 }));
+    expect(() => loadModel(dir)).toThrow('config.json: model_type "mistral" is not supported (supported: llama, qwen2, qwen3, gemma2)');
+    expect(() => fromHfConfig({})).toThrow(/model_type "" is not supported \(supported: llama, qwen2, qwen3, gemma2\)/);
+  });
+
+  it("qwen3 config.json as transformers' Qwen3Config reads it", () => {
+    const hf = { model_type: "qwen3", vocab_size: 40, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2 };
+    // defaults: head_dim 128 (not hidden/heads), no biases, untied, q/k norms, full attention everywhere
+    expect(fromHfConfig(hf)).toMatchObject({ headDim: 128, attentionBias: false, oProjBias: false, tieWordEmbeddings: false, qkNorm: true, slidingWindow: null, layerTypes: ["full_attention", "full_attention"] });
+    expect(fromHfConfig({ ...hf, head_dim: 12, tie_word_embeddings: true, attention_bias: true })).toMatchObject({ headDim: 12, tieWordEmbeddings: true, attentionBias: true, oProjBias: true });
+    // sliding_window is kept in Qwen3 configs but used only with use_sliding_window (Qwen3Config.__post_init__)
+    expect(fromHfConfig({ ...hf, sliding_window: 4, use_sliding_window: false, max_window_layers: 1 })).toMatchObject({ slidingWindow: null, layerTypes: ["full_attention", "full_attention"] });
+    expect(() => fromHfConfig({ ...hf, sliding_window: 4, use_sliding_window: true })).toThrow(/Qwen3 use_sliding_window: true is not supported/);
+    expect(() => fromHfConfig({ ...hf, layer_types: ["full_attention", "sliding_attention"] })).toThrow(/layer_types names sliding_attention layers/);
+    expect(() => fromHfConfig({ ...hf, model_type: "qwen2", use_sliding_window: true })).toThrow(/Qwen2 use_sliding_window: true is not supported/);
+    for (const family of ["llama", "qwen2", "gemma2"] as const) expect(fromHfConfig({ ...hf, model_type: family }).qkNorm).toBe(false);
+  });
+
+  it("qwen3 checkpoints hold per-head q_norm/k_norm weights; tied and untied both round-trip", () => {
+    for (const tie of [true, false]) {
+      const c = makeConfig("qwen3", { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 6, tieWordEmbeddings: tie });
+      const model = createModel({ ...c, initializerRange: 0.2 }, 5);
+      const dir = tmp();
+      saveModel(model, dir);
+      const st = readSafetensors(join(dir, "model.safetensors"));
+      expect(st.get("model.layers.1.self_attn.q_norm.weight")!.shape).toEqual([6]);
+      expect(st.get("model.layers.1.self_attn.k_norm.weight")!.shape).toEqual([6]);
+      expect(st.get("model.layers.0.self_attn.q_proj.weight")!.shape).toEqual([24, 16]); // 4 heads · 6, independent of 16 / 4
+      expect(st.has("model.layers.0.self_attn.q_proj.bias")).toBe(false);
+      expect(st.has("lm_head.weight")).toBe(!tie);
+      const json = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+      expect(json).toMatchObject({ model_type: "qwen3", architectures: ["Qwen3ForCausalLM"], head_dim: 6, attention_bias: false, use_sliding_window: false, tie_word_embeddings: tie });
+      expect(values(loadModel(dir).forward(ids))).toEqual(values(model.forward(ids)));
     }
   });
 

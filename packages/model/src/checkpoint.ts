@@ -23,6 +23,7 @@ export function parameterShapes(c: ModelConfig): Map<string, number[]> {
     s.set(`${l}.self_attn.o_proj.weight`, [H, q]);
     if (c.attentionBias) for (const [p, n] of [["q", q], ["k", kv], ["v", kv]] as const) s.set(`${l}.self_attn.${p}_proj.bias`, [n]);
     if (c.oProjBias) s.set(`${l}.self_attn.o_proj.bias`, [H]);
+    if (c.qkNorm) for (const p of ["q", "k"]) s.set(`${l}.self_attn.${p}_norm.weight`, [hd]);
     s.set(`${l}.post_attention_layernorm.weight`, [H]);
     if (c.family === "gemma2") {
       s.set(`${l}.pre_feedforward_layernorm.weight`, [H]);

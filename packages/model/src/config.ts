@@ -1,7 +1,9 @@
 // Model configuration: one camelCase shape for every family, mapped from/to Hugging Face's
 // config.json in exactly one place each (fromHfConfig / toHfConfig).
 
-export type Family = "llama" | "qwen2" | "gemma2";
+/** The model_types this package loads, trains and saves (the one list: errors and train's params use it). */
+export const FAMILIES = ["llama", "qwen2", "qwen3", "gemma2"] as const;
+export type Family = (typeof FAMILIES)[number];
 
 export interface ModelConfig {
   family: Family;
@@ -22,6 +24,8 @@ export interface ModelConfig {
   attentionBias: boolean;
   /** Bias on o_proj (Qwen2: false even though q/k/v have one). */
   oProjBias: boolean;
+  /** Per-head RMSNorm on q and k before RoPE (Qwen3's q_norm / k_norm). */
+  qkNorm: boolean;
   hiddenAct: "silu" | "gelu_pytorch_tanh";
   initializerRange: number;
   // Gemma2 only (null elsewhere)
@@ -57,8 +61,8 @@ function num(hf: HfConfig, key: string, fallback?: number): number {
 
 function familyOf(hf: HfConfig): Family {
   const t = String(hf.model_type ?? "");
-  if (t === "llama" || t === "qwen2" || t === "gemma2") return t;
-  throw new Error(`config.json: model_type "${t}" is not supported (llama, qwen2, gemma2)`);
+  if ((FAMILIES as readonly string[]).includes(t)) return t as Family;
+  throw new Error(`config.json: model_type "${t}" is not supported (supported: ${FAMILIES.join(", ")})`);
 }
 
 /** transformers ≥ 5 writes `rope_parameters` {rope_type, rope_theta, …}; older configs `rope_theta` + `rope_scaling`. */
@@ -83,9 +87,30 @@ function ropeScalingOf(hf: HfConfig): RopeScaling | null {
 
 function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["layerTypes"] {
   if (Array.isArray(hf.layer_types)) return hf.layer_types as ModelConfig["layerTypes"];
+  // Qwen2/Qwen3 configs slide only with use_sliding_window, which slidingWindowOf refuses: all full.
   // transformers Gemma2Config: "sliding_attention" if bool((i + 1) % 2) — even layers slide.
   if (family === "gemma2") return Array.from({ length: n }, (_, i) => ((i + 1) % 2 ? "sliding_attention" : "full_attention"));
   return Array.from({ length: n }, () => "full_attention");
+}
+
+/**
+ * Gemma2's window. Qwen2/Qwen3 keep `sliding_window` in every config but, as their transformers
+ * configs do (`sliding_window if use_sliding_window else None`), use it only with
+ * use_sliding_window: true, which is not verified here and so refused; a layer_types that names
+ * sliding layers without a window is refused too (transformers fails on it at the first forward).
+ */
+function slidingWindowOf(hf: HfConfig, family: Family, layerTypes: ModelConfig["layerTypes"]): number | null {
+  if (family === "gemma2") return (hf.sliding_window as number | null) ?? null;
+  const name = family[0].toUpperCase() + family.slice(1);
+  if (hf.use_sliding_window === true) throw new Error(`config.json: ${name} use_sliding_window: true is not supported (set it to false: full attention in every layer)`);
+  if (layerTypes.includes("sliding_attention")) throw new Error(`config.json: layer_types names sliding_attention layers, but ${name} slides only with use_sliding_window: true (not supported): make them full_attention`);
+  return null;
+}
+
+/** transformers Qwen3Config: head_dim = 128 when absent; the others: hidden_size / num_attention_heads. */
+function headDimOf(hf: HfConfig, family: Family, hiddenSize: number, numAttentionHeads: number): number {
+  if (typeof hf.head_dim === "number") return hf.head_dim;
+  return family === "qwen3" ? 128 : hiddenSize / numAttentionHeads;
 }
 
 export function fromHfConfig(hf: HfConfig): ModelConfig {
@@ -94,7 +119,7 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
   const hiddenSize = num(hf, "hidden_size");
   const numAttentionHeads = num(hf, "num_attention_heads");
   const numHiddenLayers = num(hf, "num_hidden_layers");
-  if (family === "qwen2" && hf.use_sliding_window === true) throw new Error("config.json: Qwen2 use_sliding_window is not supported");
+  const layerTypes = layerTypesOf(hf, family, numHiddenLayers);
   return {
     family,
     vocabSize: num(hf, "vocab_size"),
@@ -103,21 +128,22 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
     numHiddenLayers,
     numAttentionHeads,
     numKeyValueHeads: num(hf, "num_key_value_heads", numAttentionHeads),
-    headDim: typeof hf.head_dim === "number" ? hf.head_dim : hiddenSize / numAttentionHeads,
+    headDim: headDimOf(hf, family, hiddenSize, numAttentionHeads),
     rmsNormEps: num(hf, "rms_norm_eps", 1e-6),
     ropeTheta: num(ropeParamsOf(hf) ?? {}, "rope_theta", num(hf, "rope_theta", 10000)), // transformers default_theta
     ropeScaling: ropeScalingOf(hf),
     maxPositionEmbeddings: num(hf, "max_position_embeddings", 2048),
     tieWordEmbeddings: typeof hf.tie_word_embeddings === "boolean" ? hf.tie_word_embeddings : gemma,
     attentionBias: family === "qwen2" || hf.attention_bias === true,
-    oProjBias: family !== "qwen2" && hf.attention_bias === true,
+    oProjBias: family !== "qwen2" && hf.attention_bias === true, // Qwen3 as Llama: attention_bias is on all four
+    qkNorm: family === "qwen3",
     hiddenAct: gemma ? "gelu_pytorch_tanh" : "silu",
     initializerRange: num(hf, "initializer_range", 0.02),
     queryPreAttnScalar: gemma ? num(hf, "query_pre_attn_scalar", 256) : null,
     attnLogitSoftcapping: gemma ? ((hf.attn_logit_softcapping as number | null) ?? null) : null,
     finalLogitSoftcapping: gemma ? ((hf.final_logit_softcapping as number | null) ?? null) : null,
-    slidingWindow: gemma ? ((hf.sliding_window as number | null) ?? null) : null,
-    layerTypes: layerTypesOf(hf, family, numHiddenLayers),
+    slidingWindow: slidingWindowOf(hf, family, layerTypes),
+    layerTypes,
     bosTokenId: (hf.bos_token_id as number | null) ?? null,
     eosTokenId: (hf.eos_token_id as number | number[] | null) ?? null,
     padTokenId: (hf.pad_token_id as number | null) ?? null,
@@ -125,7 +151,7 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
   };
 }
 
-const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", gemma2: "Gemma2ForCausalLM" };
+const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", gemma2: "Gemma2ForCausalLM" };
 
 export function toHfConfig(c: ModelConfig): HfConfig {
   const hf: HfConfig = {
@@ -157,6 +183,7 @@ export function toHfConfig(c: ModelConfig): HfConfig {
     };
   }
   if (c.family === "llama") { hf.attention_bias = c.attentionBias; hf.mlp_bias = false; }
+  if (c.family === "qwen3") { hf.attention_bias = c.attentionBias; hf.use_sliding_window = false; }
   if (c.family === "gemma2") {
     hf.hidden_activation = c.hiddenAct;
     hf.query_pre_attn_scalar = c.queryPreAttnScalar;

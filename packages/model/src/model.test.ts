@@ -9,7 +9,7 @@ beforeAll(useTestBackend);
 
 interface Golden { input_ids: number[][]; loss_mask: number[][]; loss: number; packed_position_ids: number[][] }
 
-describe.each(["llama", "qwen2", "gemma2"])("%s matches transformers (float32)", (family) => {
+describe.each(["llama", "qwen2", "qwen3", "gemma2"])("%s matches transformers (float32)", (family) => {
   const dir = `${fixtures}${family}`;
   const golden = JSON.parse(readFileSync(`${dir}/golden.json`, "utf8")) as Golden;
   const expected = readSafetensors(`${dir}/golden.safetensors`);

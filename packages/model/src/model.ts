@@ -1,5 +1,6 @@
-// A decoder-only transformer written once against tfjs ops: Llama, with Qwen2's q/k/v biases and
-// Gemma2's (1 + w) norms, √hidden embedding scale, sandwich norms, soft-capping and sliding window.
+// A decoder-only transformer written once against tfjs ops: Llama, with Qwen2's q/k/v biases, Qwen3's
+// per-head q/k norms, and Gemma2's (1 + w) norms, √hidden embedding scale, sandwich norms,
+// soft-capping and sliding window.
 // Read top-down: building blocks → attention → MLP → block → model (logits, loss).
 //
 // Parameters live in one Map under Hugging Face's own names (`model.layers.0.self_attn.q_proj.weight`).
@@ -177,8 +178,8 @@ export class CausalLM {
     const [nH, nKv, hd] = [c.numAttentionHeads, c.numKeyValueHeads, c.headDim];
     const g = nH / nKv;
     const at = `model.layers.${i}.self_attn`;
-    const q = applyRope(tf.reshape(this.linear(x, `${at}.q_proj`, s.adapter), [B * T, nH, hd]), s.rope); // [N, nH, hd]
-    const k = applyRope(tf.reshape(this.linear(x, `${at}.k_proj`, s.adapter), [B * T, nKv, hd]), s.rope); // [N, nKv, hd]
+    const q = applyRope(this.headNorm(tf.reshape(this.linear(x, `${at}.q_proj`, s.adapter), [B * T, nH, hd]), `${at}.q_norm`), s.rope); // [N, nH, hd]
+    const k = applyRope(this.headNorm(tf.reshape(this.linear(x, `${at}.k_proj`, s.adapter), [B * T, nKv, hd]), `${at}.k_norm`), s.rope); // [N, nKv, hd]
     const v = this.linear(x, `${at}.v_proj`, s.adapter);
     const scale = (c.queryPreAttnScalar ?? hd) ** -0.5;
     const sliding = c.layerTypes[i] === "sliding_attention" && c.slidingWindow !== null;
@@ -201,6 +202,13 @@ export class CausalLM {
     const out = tf.matMul(probs, vh); // [B, nKv, g·T, hd]
     const merged: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hd]), [0, 2, 1, 3]), [B * T, nH * hd]); // [N, nH·hd]
     return this.linear(merged, `${at}.o_proj`, s.adapter);
+  }
+
+  /** Qwen3's q_norm / k_norm: RMSNorm over each head's headDim, before RoPE (identity elsewhere). */
+  private headNorm(x: tf.Tensor3D, name: string): tf.Tensor3D {
+    if (!this.config.qkNorm) return x;
+    const [N, heads, hd] = x.shape;
+    return tf.reshape(this.norm(tf.reshape(x, [N * heads, hd]), name), [N, heads, hd]); // [N·heads, hd] → [N, heads, hd]
   }
 
   private extendCache(cache: KvCache, i: number, k: tf.Tensor4D, v: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
