@@ -1,3 +1,4 @@
+import { FAMILIES } from "@tooltune/model";
 import { z } from "zod";
 
 // The course notebook's LoRA and SFTConfig values (bonus unit 1, "Fine-tuning an LLM for function calling").
@@ -22,10 +23,12 @@ export const loraParams = z
 /** A fresh model made in the pipeline (no weights can be downloaded): HF config fields, vocab from the tokenizer. */
 export const initParams = z
   .object({
-    model_type: z.enum(["llama", "qwen2", "gemma2"]).default("llama"),
+    model_type: z.enum(FAMILIES).default("llama").describe("every family the model package loads can also start fresh"),
     hidden_size: z.number().int().positive().default(128),
     num_hidden_layers: z.number().int().positive().default(4),
     num_attention_heads: z.number().int().positive().default(4),
+    // unset, it is the family's own default: transformers' Qwen3Config has 128 whatever the width
+    head_dim: z.number().int().positive().optional().describe("size of each attention head (default: hidden_size / num_attention_heads; qwen3: 128, as Qwen3Config)"),
     num_key_value_heads: z.number().int().positive().default(2),
     intermediate_size: z.number().int().positive().default(352),
     max_position_embeddings: z.number().int().positive().default(1024),

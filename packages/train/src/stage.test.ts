@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDataset, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
 import { runStageForTest } from "@tooltune/core/testing";
 import { readSafetensors } from "@tooltune/model";
+import { trainParams } from "./params.js";
 import { trainStage } from "./stage.js";
 import { tinyInit, writeTokensFixture } from "./test-fixtures.js";
 
@@ -44,6 +45,22 @@ describe("train stage", () => {
     const b = [...tensors].find(([k]) => k.endsWith("v_proj.lora_B.weight"))![1];
     expect(b.data.some((x) => x !== 0)).toBe(true);
     expect(manifest.stats).toMatchObject({ mode: "lora", steps: 6 });
+  });
+
+  it("init: model_type takes the model package's FAMILIES; a fresh qwen3 has its own head_dim and trains its per-head q/k norms", async () => {
+    expect(trainParams.parse({ init: { model_type: "qwen3" } }).init).toMatchObject({ model_type: "qwen3" });
+    const bad = trainParams.safeParse({ init: { model_type: "mistral" } });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error!.issues)).toContain('"qwen3"'); // the message lists the supported ones
+    const params = { ...fullParams, init: { ...tinyInit, model_type: "qwen3", head_dim: 8 }, epochs: 3, checkpoint_every: 0 };
+    await runStageForTest(trainStage, { params, inputs: [tokens], finalDir: join(root, "qwen3") });
+    const config = JSON.parse(readFileSync(join(root, "qwen3", "config.json"), "utf8"));
+    expect(config).toMatchObject({ model_type: "qwen3", head_dim: 8, hidden_size: 32, num_attention_heads: 2, attention_bias: false });
+    const weights = readSafetensors(join(root, "qwen3", "model.safetensors"));
+    expect(weights.get("model.layers.0.self_attn.q_proj.weight")!.shape).toEqual([16, 32]); // 2 heads · 8, not 32
+    expect(weights.get("model.layers.1.self_attn.k_norm.weight")!.data.some((x) => x !== 1)).toBe(true); // initialised 1, trained
+    const losses = tableToRows(await readParquetTable(join(root, "qwen3", "train_log.parquet"))).map((r) => Number(r.loss));
+    expect(losses.at(-1)!).toBeLessThan(losses[0] * 0.8);
   });
 
   it("overfits one batch to near-zero loss", async () => {

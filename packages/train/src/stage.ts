@@ -95,7 +95,7 @@ function baseModel(ctx: StageContext, params: TrainParams, bundle: TokenizerBund
   const config = makeConfig(model_type, {
     vocabSize: bundle.vocabSize, hiddenSize: hf.hidden_size, intermediateSize: hf.intermediate_size, numHiddenLayers: hf.num_hidden_layers,
     numAttentionHeads: hf.num_attention_heads, numKeyValueHeads: hf.num_key_value_heads, maxPositionEmbeddings: hf.max_position_embeddings,
-    ropeTheta: hf.rope_theta, tieWordEmbeddings: hf.tie_word_embeddings,
+    ropeTheta: hf.rope_theta, tieWordEmbeddings: hf.tie_word_embeddings, ...(hf.head_dim === undefined ? {} : { headDim: hf.head_dim }),
   });
   return { model: createModel(config, initSeed ?? seed), baseDir: null };
 }
