@@ -51,7 +51,8 @@ describe.each([["ours-llama", "llama"], ["ours-gemma2", "gemma2"], ["ours-qwen3"
     expect(JSON.parse(readFileSync(`${again}/config.json`, "utf8"))).toEqual(JSON.parse(readFileSync(`${fixtures}${name}/merged/config.json`, "utf8")));
     const [m0, m1] = [readSafetensors(`${fixtures}${name}/merged/model.safetensors`), readSafetensors(`${again}/model.safetensors`)];
     expect([...m1.keys()].sort()).toEqual([...m0.keys()].sort());
-    for (const [k, t] of m0) expect(m1.get(k)!.data, k).toEqual(t.data);
+    // equal on cpu; on native the merge's matmul may round differently, flipping a BF16 ulp here and there
+    for (const [k, t] of m0) expect(maxRelErr(m1.get(k)!.data, t.data), k).toBeLessThan(1e-2);
   });
 });
 
