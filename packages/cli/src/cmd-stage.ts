@@ -41,14 +41,51 @@ export function unresolvedRefs(cmd: string, needs: string[], params: Record<stri
   return bad;
 }
 
+/**
+ * The command with its references replaced by their values, each quoted for the shell context it
+ * stands in (bare, inside '…' or inside "…"), so a param or a path is always one literal word and a
+ * value like `x; rm -rf ~` or `$(curl …)` can never run: the YAML names what runs, a value never does.
+ */
 export function substitute(cmd: string, ctx: StageContext, params: CmdParams): string {
-  return cmd.replace(REF, (_all, group: string | undefined, name: string | undefined, plain: string | undefined) => {
-    if (plain === "out") return ctx.outDir;
-    if (plain === "state") return ctx.stateDir;
-    if (plain === "seed") return String(ctx.seed);
-    if (group === "inputs") return ctx.inputs.find((i) => i.name === name)!.path;
-    return asText(lookup(params.with, name!));
+  const contexts = quoteContexts(cmd);
+  return cmd.replace(REF, (_all, group: string | undefined, name: string | undefined, plain: string | undefined, offset: number) => {
+    const value =
+      plain === "out" ? ctx.outDir
+      : plain === "state" ? ctx.stateDir
+      : plain === "seed" ? String(ctx.seed)
+      : group === "inputs" ? ctx.inputs.find((i) => i.name === name)!.path
+      : asText(lookup(params.with, name!));
+    return quoteFor(contexts[offset]!, value);
   });
+}
+
+type QuoteContext = "bare" | "single" | "double";
+
+/** The shell quoting context of every character of `cmd` (POSIX sh rules for ', " and \). */
+function quoteContexts(cmd: string): QuoteContext[] {
+  const out: QuoteContext[] = [];
+  let state: QuoteContext = "bare";
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i];
+    out[i] = state;
+    if (state === "single") {
+      if (c === "'") state = "bare";
+    } else if (c === "\\") {
+      out[++i] = state; // the escaped character keeps the context
+    } else if (state === "double") {
+      if (c === '"') state = "bare";
+    } else if (c === "'") state = "single";
+    else if (c === '"') state = "double";
+  }
+  return out;
+}
+
+function quoteFor(context: QuoteContext, value: string): string {
+  // Inside '…' nothing is special but ' itself: close, write an escaped quote, reopen.
+  if (context === "single") return value.replaceAll("'", "'\\''");
+  // Inside "…" only \, ", $ and ` are special.
+  if (context === "double") return value.replace(/[\\"$`]/g, (c) => `\\${c}`);
+  return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
 function lookup(obj: Record<string, unknown>, dotted: string): unknown {

@@ -77,6 +77,15 @@ describe("cmd: stages", () => {
     expect(existsSync(join(dir, "runs/c/x"))).toBe(false);
   });
 
+  it("a param is one literal word in any quoting context: it cannot inject shell", async () => {
+    const value = `a  b'c"d $(touch pwned1) \`touch pwned2\`; touch pwned3 \\ $HOME ' && touch pwned4 '`;
+    const cmd = `printf '%s\\n' \${params.v} '\${params.v}' "\${params.v}" > \${out}/v.txt`;
+    const yaml = `pipeline: c\nstages:\n  x:\n    cmd: ${JSON.stringify(cmd)}\n    with: { v: ${JSON.stringify(value)} }\n`;
+    expect((await run(yaml)).ran).toEqual(["x"]);
+    expect(await readFile(join(dir, "runs/c/x/v.txt"), "utf8")).toBe(`${value}\n`.repeat(3));
+    for (const n of [1, 2, 3, 4]) expect(existsSync(join(dir, `pwned${n}`))).toBe(false);
+  });
+
   it("a missing dep is a config error naming the stage", async () => {
     const yaml = `pipeline: c\nstages:\n  x:\n    cmd: "true"\n    deps: [nope.txt]\n`;
     await expect(run(yaml)).rejects.toMatchObject({ code: "CONFIG", stage: "x", where: "p.yaml:3:3" });
