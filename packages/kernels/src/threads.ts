@@ -11,3 +11,12 @@ export function setThreads(n: number): number {
 export function getThreads(): number {
   return addonOrThrow().getThreads();
 }
+
+/**
+ * The sgemm micro-kernel in use, picked at load from the CPU's features: `avx2` (AVX2 + FMA) or
+ * `portable`. Results are bit-identical across threads but not across micro-kernels (FMA rounds
+ * once), so a run records it next to the backend.
+ */
+export function microKernel(): string {
+  return addonOrThrow().kernelName();
+}

@@ -23,3 +23,10 @@ it("a forced backend is used or fails with its reason", async () => {
   const r = await selectBackend("tensorflow").then((c) => c.name, (e: Error) => e.message);
   expect(r === "tensorflow" || /tensorflow: .+/.test(r)).toBe(true);
 });
+
+it("native names the micro-kernel its results depend on", async () => {
+  const r = await selectBackend("native").catch((e: Error) => e);
+  if (r instanceof Error) return void expect(r.message).toMatch(/native: .+/); // no C++ toolchain at install
+  expect(["avx2", "portable"]).toContain(r.microKernel);
+  expect(r.reason).toContain(`${r.microKernel} micro-kernel`);
+});

@@ -13,6 +13,8 @@ export interface BackendChoice {
   name: BackendName;
   reason: string;
   skipped: { name: BackendName; reason: string }[];
+  /** On `native`, the sgemm micro-kernel (`avx2` | `portable`): results depend on it, not on threads. */
+  microKernel?: string;
 }
 
 const firstLine = (e: unknown) => String(e instanceof Error ? e.message : e).split("\n")[0];
@@ -40,7 +42,7 @@ async function tryNative(): Promise<string> {
   if (r && r.ok === false) throw new Error(r.reason ?? "native addon unavailable");
   if (!tf.findBackend("native")) throw new Error("native backend did not register");
   if (mod.fusedOps && typeof mod.fusedOps === "object") setFusedOps("native", mod.fusedOps as FusedOps);
-  return "N-API sgemm (@tooltune/kernels) over the tfjs cpu kernels";
+  return `N-API sgemm (@tooltune/kernels, ${(mod.microKernel as () => string)()} micro-kernel) over the tfjs cpu kernels`;
 }
 
 async function tryWasm(): Promise<string> {
@@ -66,7 +68,8 @@ export async function selectBackend(want: BackendName | "auto" = "auto", log: (l
       const reason = await attempts[name]();
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend("${name}") failed`);
       await tf.ready();
-      const choice = { name, reason: want === "auto" ? reason : `forced: ${reason}`, skipped };
+      const choice: BackendChoice = { name, reason: want === "auto" ? reason : `forced: ${reason}`, skipped };
+      if (name === "native") choice.microKernel = ((await import(optional.kernels)) as { microKernel(): string }).microKernel();
       for (const s of skipped) log(`backend ${s.name} skipped: ${s.reason}`);
       log(`backend ${name}: ${choice.reason}`);
       return choice;

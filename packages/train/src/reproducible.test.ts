@@ -48,6 +48,8 @@ describe.skipIf(noNative !== null)(`train output is the same bytes in any direct
       expect(r.hashes, `${runs[i].dir}, ${runs[i].threads} threads`).toEqual(results[0].hashes);
       expect(r.losses).toEqual(results[0].losses);
     }
+    // what the bytes do depend on is in the manifest: the backend and its micro-kernel
+    expect(JSON.parse(readFileSync(join(runs[0].dir, "full", "_manifest.json"), "utf8")).stats).toMatchObject({ backend: "native", micro_kernel: expect.stringMatching(/^(avx2|portable)$/) });
     // the adapter names its base relative to itself, never by this run's absolute path
     expect(JSON.parse(readFileSync(join(runs[0].dir, "adapter", "adapter_config.json"), "utf8")).base_model_name_or_path).toBe("../full");
   }, 600_000);

@@ -68,7 +68,7 @@ export const trainStage = defineStage({
     writeFileSync(join(ctx.outDir, "loss_curve.svg"), curveOf(state.log, params.mode));
     const last = state.log.at(-1);
     const stats = {
-      mode: params.mode, backend: backend.name, steps: state.step, tokens: state.tokensSeen, final_loss: last?.loss ?? null,
+      mode: params.mode, backend: backend.name, ...(backend.microKernel && { micro_kernel: backend.microKernel }), steps: state.step, tokens: state.tokensSeen, final_loss: last?.loss ?? null,
       final_eval_loss: [...state.log].reverse().find((r) => r.eval_loss !== null)?.eval_loss ?? null,
       peak_rss_mb: Math.round(peakRss / 2 ** 20), tf_tensors: tf.memory().numTensors,
       tokens_per_s: state.log.length ? Math.round(state.log.reduce((s, r) => s + r.tokens_per_s, 0) / state.log.length) : null,
