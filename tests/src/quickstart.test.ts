@@ -4,23 +4,20 @@
  * report, then that a rerun with nothing changed runs nothing.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDataset, readManifest } from "@tooltune/core";
+import { describeFile, listFiles, openDataset, readManifest } from "@tooltune/core";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(repo, "packages/cli/bin/tooltune.js");
 const pipeline = join(repo, "pipelines/quickstart.yaml");
 const base = join(repo, "models/quickstart-base");
-const shrink = [
+const small = [
   "raw.conversations=60",
   "tokens.max_length=768",
-  // relative paths resolve against the working directory, and this one is a fresh temporary one
-  `tokens.tokenizer=${join(base, "tokenizer")}`,
-  `adapter.base=${base}`,
   "adapter.max_steps=3",
   "adapter.lora.r=4",
   "report.max_items=6",
@@ -30,6 +27,12 @@ const shrink = [
   "report.copy_probe=4",
   "handwritten_report.max_items=4",
   "handwritten_report.max_new_tokens=12",
+];
+const shrink = [
+  ...small,
+  // relative paths resolve against the working directory, and this one is a fresh temporary one
+  `tokens.tokenizer=${join(base, "tokenizer")}`,
+  `adapter.base=${base}`,
   // the hand-written requests live in the repository; this run's working directory is elsewhere
   `handwritten.path=${join(repo, "pipelines/data/handwritten.jsonl")}`,
 ].flatMap((s) => ["--set", s]);
@@ -83,5 +86,37 @@ describe("quickstart, shrunk", () => {
     const r = run(["run", pipeline, ...shrink]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/0 ran, 8 skipped/);
+  });
+});
+
+describe("quickstart, shrunk, in two places", () => {
+  // A clone elsewhere: the base and the hand-written data copied into each working directory and
+  // named relatively, as in the repository, at absolute paths of different lengths. Every stage's
+  // output must be the same bytes (issue 15: the base once trained to other weights in each clone).
+  it("gives every stage the same contentHash", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tooltune-e2e-places-"));
+    try {
+      const hashes = [];
+      for (const place of [join(root, "a"), join(root, "a-much-longer-directory-name", "nested", "deeper")]) {
+        mkdirSync(join(place, "pipelines/data"), { recursive: true });
+        cpSync(base, join(place, "models/quickstart-base"), { recursive: true });
+        cpSync(join(repo, "pipelines/data/handwritten.jsonl"), join(place, "pipelines/data/handwritten.jsonl"));
+        const r = spawnSync(process.execPath, [bin, "run", pipeline, ...small.flatMap((s) => ["--set", s])], { cwd: place, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+        expect(r.status, r.stderr + r.stdout).toBe(0);
+        const stages = ["raw", "convs", "text", "tokens", "adapter", "report", "handwritten", "handwritten_report"];
+        // every file of every stage (metrics.json, report.html, train_log.parquet … too), and the contentHash
+        const files: Record<string, string> = {};
+        for (const s of stages) {
+          const dir = join(place, "runs/quickstart", s);
+          files[`${s}/contentHash`] = (await readManifest(dir)).contentHash;
+          for (const name of await listFiles(dir)) files[`${s}/${name}`] = (await describeFile(dir, name)).sha256;
+        }
+        hashes.push(files);
+      }
+      expect(Object.keys(hashes[0]).length).toBeGreaterThan(20);
+      expect(hashes[1]).toEqual(hashes[0]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { Schema } from "apache-arrow";
 import { Arena, rowsToBatch } from "./arrow-build.js";
 import { arrowSchemas } from "./arrow-schemas.js";
 import { TooltuneError } from "./errors.js";
+import { describeFile } from "./files.js";
 import { REJECTS_FILE, writeManifest, type Manifest, type ManifestFile, type Provenance } from "./manifest.js";
 import { ParquetFileWriter, writeParquetFile, type Compression } from "./parquet-write.js";
 import type { RejectRow } from "./schemas.js";
@@ -100,8 +101,12 @@ export class DatasetWriter {
     return this.rejected.length;
   }
 
-  /** Write what is buffered, `_rejects.parquet`, and then `_manifest.json`. */
-  async finish(provenance: Provenance, stats?: Record<string, unknown>): Promise<Manifest> {
+  /**
+   * Write what is buffered, `_rejects.parquet`, and then `_manifest.json`. `sideFiles`: other files
+   * the stage wrote into the directory (eval's metrics.json, report.html), listed with their sha256
+   * so the contentHash covers them and readers can verify them.
+   */
+  async finish(provenance: Provenance, stats?: Record<string, unknown>, sideFiles: string[] = []): Promise<Manifest> {
     this.assertOpen();
     // An empty dataset still gets one (empty) part so that readers learn its schema.
     if (this.pending.length > 0 || this.files.length + (this.part ? 1 : 0) === 0) await this.writeRowGroup();
@@ -111,6 +116,7 @@ export class DatasetWriter {
       const written = await writeParquetFile(join(this.dir, REJECTS_FILE), arrowSchemas.rejects, [batch], this.parquetOptions());
       this.files.push({ name: REJECTS_FILE, rows: this.rejected.length, ...written });
     }
+    for (const name of sideFiles) this.files.push(await describeFile(this.dir, name));
     this.finished = true;
     return writeManifest(this.dir, {
       kind: this.kind, schemaVersion: this.options.schemaVersion, files: this.files,

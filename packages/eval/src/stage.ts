@@ -93,11 +93,12 @@ async function runEval(ctx: StageContext, params: EvalParams, loadGenerator: Loa
     copyProbe,
     lossCurves: await lossCurves(modelInput.path),
     failures: Object.keys(metrics).flatMap((m) => results.filter((r) => r.model === m && !r.pass).slice(0, params.failures_shown)),
-    notes: [`conversations: ${convInput.path} (${params.split} split, ${items.length} items)`, `model: ${modelInput.path} (${modelInput.manifest.kind})`],
+    // inputs by stage name, not path: the report is the same bytes wherever the run is (issue 15)
+    notes: [`conversations: ${convInput.name} (${params.split} split, ${items.length} items)`, `model: ${modelInput.name} (${modelInput.manifest.kind})`],
   }));
   for (const [m, r] of Object.entries(metrics)) ctx.log.info(`eval: ${m}: full-call ${pct(r.overall.full_call_accuracy)}, parse ${pct(r.overall.parse_rate)}, irrelevance ${pct(r.overall.irrelevance_accuracy)}`);
   ctx.log.info(`eval: report ${join(ctx.finalDir, "report.html")}`);
-  await writer.finish(ctx.provenance, { items: items.length, timing, ...Object.fromEntries(Object.entries(metrics).map(([m, r]) => [m, r.overall])) });
+  await writer.finish(ctx.provenance, { items: items.length, timing, ...Object.fromEntries(Object.entries(metrics).map(([m, r]) => [m, r.overall])) }, ["metrics.json", "report.html"]);
   if (convs.rejects.length) ctx.log.warn(`eval: ${convs.rejects.length} conversations could not be read (see _rejects.parquet)`);
   if (ctx.strict && convs.rejects.length) {
     throw new TooltuneError("REJECTS", `${convs.rejects.length} conversations rejected`, { stage: ctx.stageName, fix: "see _rejects.parquet, or run without --strict" });
