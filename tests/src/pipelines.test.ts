@@ -13,7 +13,7 @@ import { parse } from "yaml";
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), "tooltune-pipelines-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
-const dryRun = (name: string) => spawnSync(process.execPath, [join(repo, "packages/cli/bin/tooltune.js"), "run", join(repo, "pipelines", name), "--dry-run"], { cwd, encoding: "utf8" });
+const dryRun = (name: string) => spawnSync(process.execPath, [join(repo, "packages/cli/bin/tooltune.js"), "run", join(repo, name.includes("/") ? name : `pipelines/${name}`), "--dry-run"], { cwd, encoding: "utf8" });
 
 it.each([
   ["quickstart.yaml", ["raw", "convs", "text", "tokens", "adapter", "report", "handwritten", "handwritten_report"]],
@@ -21,6 +21,7 @@ it.each([
   ["course-gemma2.yaml", ["convs", "text", "tokens", "adapter", "report"]],
   ["eval-only.yaml", ["convs", "adapter", "report"]],
   ["data-only.yaml", ["convs", "text", "tokens"]],
+  ["examples/trl/pipeline.yaml", ["raw", "convs", "text", "tokens", "adapter", "report"]],
 ])("%s validates and dry-runs", (name, stages) => {
   const r = dryRun(name);
   expect(r.status, r.stderr).toBe(0);

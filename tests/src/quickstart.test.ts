@@ -63,6 +63,12 @@ describe("quickstart, shrunk", () => {
     expect(first.text).toContain("<|im_start|>assistant");
     expect(first.spans.some((s) => s.train)).toBe(true);
     // The tool data is tokenized in the base's own trimmed vocabulary, without <unk>.
+    // examples/trl/train_trl.py (the cmd: trainer for a GPU box) reads these columns of this very Parquet
+    const trlColumns = /^COLUMNS = \(([^)]*)\)/m.exec(readFileSync(join(repo, "examples/trl/train_trl.py"), "utf8"))![1].match(/"\w+"/g)!.map((c) => JSON.parse(c));
+    const tokensSchema = (await openDataset(out("tokens"))).schema;
+    expect(trlColumns.length).toBeGreaterThan(2);
+    for (const c of trlColumns) expect(tokensSchema.fields.map((f) => f.name), c).toContain(c);
+    expect(String(tokensSchema.fields.find((f) => f.name === "input_ids")!.type)).toMatch(/^List<Int/);
     const tokens = await readManifest(out("tokens"));
     expect(tokens.stats).toMatchObject({ vocab: "trim", unk_tokens: 0, vocab_size: JSON.parse(readFileSync(join(base, "config.json"), "utf8")).vocab_size });
 
