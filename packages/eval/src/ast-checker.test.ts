@@ -4,7 +4,7 @@ import type { FunctionDoc, PossibleAnswer } from "./ast-checker.js";
 import { maxMatching, standardizeString } from "./ast-checker.js";
 import { BFCL_CATEGORIES, groundTruthToPython, loadBfclCategory, type BfclItem } from "./bfcl-data.js";
 import { checkOutput, type CheckTarget } from "./check.js";
-import { parseJsonPy } from "./pyvalue.js";
+import { parseJsonPy } from "@tooltune/format";
 
 const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
 /** CHECKER.md: no output can pass these four rows of the shared half. */

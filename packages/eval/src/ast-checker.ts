@@ -3,7 +3,7 @@
  * of ShishirPatil/gorilla), rule for rule, as `../shared/data/bfcl/CHECKER.md` lists them. The
  * `strict` mode changes only the parallel matching (optimal instead of greedy).
  */
-import { isDict, pyEquals, pyIn, pyRepr, pyTypeName, PyTuple, type PyDict, type PyValue } from "./pyvalue.js";
+import { isDict, pyEquals, pyIn, pyRepr, pyTypeName, PyTuple, type PyDict, type PyValue } from "@tooltune/format";
 import type { DecodedCall } from "./pyparse.js";
 
 /** A function schema in BFCL's shape (`parameters.type` "dict" or JSON Schema's "object"). */

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { FunctionDoc, ParamDoc, PossibleAnswer } from "./ast-checker.js";
-import { isDict, parseJsonPy, pyRepr, type PyDict, type PyValue } from "./pyvalue.js";
+import { isDict, parseJsonPy, pyRepr, type PyDict, type PyValue } from "@tooltune/format";
 import type { CheckTarget } from "./check.js";
 
 export interface BfclItem extends CheckTarget {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FunctionDoc, PossibleAnswer } from "./ast-checker.js";
 import { checkOutput, type CheckTarget } from "./check.js";
-import { parseJsonPy } from "./pyvalue.js";
+import { parseJsonPy } from "@tooltune/format";
 
 const WEATHER: FunctionDoc = {
   name: "get_weather",

@@ -6,10 +6,8 @@
  * mode reads blocks with format's codec (JSON or Python-literal dicts, as the course data writes)
  * and reports any block that does not parse as a malformed call instead of dropping it.
  */
-import { parseAssistantOutput } from "@tooltune/format";
-import { DecodeError, decodePythonCalls, parsePyLiteral, SPLAT_KEY, stripChars, type DecodedCall } from "./pyparse.js";
-import type { PyDict } from "./pyvalue.js";
-import { fromJs, isDict, parseJsonPy, type PyValue } from "./pyvalue.js";
+import { fromJs, isDict, jsonShaped, parseAssistantOutput, parseJsonPy, parsePyLiteral, type PyDict, type PyValue } from "@tooltune/format";
+import { DecodeError, decodePythonCalls, SPLAT_KEY, stripChars, type DecodedCall } from "./pyparse.js";
 
 export type ParseStatus = "no_call" | "valid_call" | "malformed_call";
 export type CheckMode = "bfcl" | "strict";
@@ -85,7 +83,7 @@ function readTyped(text: string): PyValue | undefined {
     return parseJsonPy(text.trim());
   } catch {
     try {
-      return parsePyLiteral(text);
+      return jsonShaped(parsePyLiteral(text)); // as the codec reads it: tuples as lists
     } catch {
       return undefined;
     }

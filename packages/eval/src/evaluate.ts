@@ -9,7 +9,7 @@ import type { GenerateOptions, Generator } from "./generator.js";
 import { expectedJson, type EvalItem } from "./items.js";
 import type { RenderPrompt } from "./loop.js";
 import type { ScoredRow } from "./metrics.js";
-import { toJson } from "./pyvalue.js";
+import { toJson } from "@tooltune/format";
 
 export interface ResultRow extends EvalResultRow {
   /** "base" or "adapter" (or the generator's name). */

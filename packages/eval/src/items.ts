@@ -4,10 +4,9 @@
  * their possible answers in `meta` and give one item each.
  */
 import type { ConversationRow } from "@tooltune/core";
-import { fromRow, type Message, type ToolCall, type ToolSchema } from "@tooltune/format";
+import { fromJs, fromRow, isDict, parseJsonPy, type Message, type PyDict, type PyValue, type ToolCall, type ToolSchema } from "@tooltune/format";
 import type { FunctionDoc, ParamDoc, PossibleAnswer } from "./ast-checker.js";
 import type { CheckTarget } from "./check.js";
-import { fromJs, isDict, parseJsonPy, type PyDict, type PyValue } from "./pyvalue.js";
 
 export interface EvalItem extends CheckTarget {
   /** `meta.bfcl_id` for BFCL rows, `<conversation id>#<message index>` otherwise. */

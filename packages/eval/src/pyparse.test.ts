@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodePythonCalls } from "./pyparse.js";
-import { PyTuple, pyRepr, parseJsonPy } from "./pyvalue.js";
+import { PyTuple, pyRepr } from "@tooltune/format";
 
 /** [model output, decoded calls as Python repr, or null when BFCL's decoder fails] */
 const CASES: [string, string | null][] = [
@@ -36,7 +36,7 @@ const CASES: [string, string | null][] = [
   ["[f(a=1, a=2)]", "[{'f': {'a': 2}}]"], // a repeated keyword parses (the compiler rejects it); the last wins
   ["[ｆ(ａ=1, ｂ１=Ｔｒｕｅ)]", "[{'f': {'a': 1, 'b1': 'True'}}]"], // names are NFKC-normalised; a full-width True is a name
   ["[f(a='x\\N{SPACE}y', b='\\N{en dash}', c='\\N{CJK UNIFIED IDEOGRAPH-4E00}')]", "[{'f': {'a': 'x y', 'b': '–', 'c': '一'}}]"],
-  ["[f(a=b'\\N{SPACE}')]", "[{'f': {'a': b\"\\\\N{SPACE}\"}}]"], // no \\N in bytes: the backslash stays
+  ["[f(a=b'\\N{SPACE}')]", "[{'f': {'a': b'\\\\N{SPACE}'}}]"], // no \\N in bytes: the backslash stays (Python's bytes repr)
   ["[f(**{'a': 1})]", "[{'f': {None: {'a': 1}}}]"], // BFCL stores a splat under the key None
   ["[f(a=1, **opts)]", "[{'f': {'a': 1, None: 'opts'}}]"],
   ["[f(a='\\N{NO SUCH NAME}')]", null], // an unknown name is a SyntaxError
@@ -72,15 +72,4 @@ describe("decodePythonCalls (BFCL's prompted-output decoding)", () => {
     expect(call.args.t).toBeInstanceOf(PyTuple);
     expect(Array.isArray(call.args.l)).toBe(true);
   });
-});
-
-describe("parseJsonPy", () => {
-  it.each([
-    ["5", "5"],
-    ["5.0", "5.0"],
-    ["1e3", "1000.0"],
-    ['{"a": [1, 2.5, "x", true, null]}', "{'a': [1, 2.5, 'x', True, None]}"],
-    ["1".repeat(4300), "1".repeat(4300)], // up to Python's int digit limit (a 400-char cut used to reject these)
-  ])("%s → %s", (json, repr) => expect(pyRepr(parseJsonPy(json))).toBe(repr));
-  it.each(["{a: 1}", "[1,]", "01", '"x', "[".repeat(1001) + "]".repeat(1001), "1".repeat(4301)])("rejects %s", (json) => expect(() => parseJsonPy(json)).toThrow(SyntaxError));
 });

@@ -1,11 +1,10 @@
 /**
  * BFCL's decoding of prompted (Python-call) outputs, without `eval`: the expression a model writes
- * (`[f(a=1), mod.g(b="x", c=[1, 2])]`) is parsed by `pysyntax.ts`, then each node is resolved into
+ * (`[f(a=1), mod.g(b="x", c=[1, 2])]`) is parsed by format's `parseExpression`, then each node is resolved into
  * a value as BFCL does (`resolve_ast_by_type` in `bfcl_eval/model_handler/utils.py`, commit
  * 6ea5797 of ShishirPatil/gorilla). Unsupported syntax fails to decode, as it does there.
  */
-import { NON_STRING_KEY, PyOther, PyTuple, setKey, type PyDict, type PyValue } from "./pyvalue.js";
-import { DecodeError, parseExpression, type Node } from "./pysyntax.js";
+import { DecodeError, NON_STRING_KEY, parseExpression, pyRepr, PyTuple, setKey, type PyDict, type PyNode as Node, type PyValue } from "@tooltune/format";
 
 export { DecodeError };
 
@@ -94,36 +93,6 @@ function resolve(n: Node): PyValue {
     default:
       throw new DecodeError(`unsupported expression: ${n.t}`);
   }
-}
-
-/**
- * `ast.literal_eval` for the literals a `<tool_call>` body holds (dicts, lists, tuples as lists,
- * strings, numbers with Python's int/float split, True/False/None and JSON's true/false/null):
- * what format's codec reads, with the number types kept. Throws DecodeError on anything else.
- */
-export function parsePyLiteral(text: string): PyValue {
-  return literal(parseExpression(text.trim()));
-}
-
-const LITERAL_NAMES: Record<string, PyValue> = { true: true, false: false, null: null };
-
-function literal(n: Node): PyValue {
-  if (n.t === "const" && !n.ellipsis && !(n.v instanceof PyOther)) return n.v;
-  if (n.t === "name" && Object.hasOwn(LITERAL_NAMES, n.id)) return LITERAL_NAMES[n.id];
-  if (n.t === "unary" && (n.op === "-" || n.op === "+") && n.operand.t === "const" && (typeof n.operand.v === "bigint" || typeof n.operand.v === "number")) {
-    return n.op === "-" ? -n.operand.v : n.operand.v;
-  }
-  if (n.t === "list" || n.t === "tuple") return n.elts.map(literal);
-  if (n.t === "dict") {
-    const out: PyDict = {};
-    n.keys.forEach((k, i) => {
-      const key = k === null ? undefined : literal(k);
-      if (typeof key !== "string" && typeof key !== "bigint" && typeof key !== "number") throw new DecodeError("dict key is not a string or number");
-      setKey(out, String(key), literal(n.values[i]));
-    });
-    return out;
-  }
-  throw new DecodeError(`not a literal: ${n.t}`);
 }
 
 const callAsDict = (c: DecodedCall): PyDict => Object.fromEntries([[c.name, c.args]]);
@@ -219,11 +188,5 @@ function unparse(n: Node): string {
   }
 }
 
-function reprConst(v: PyValue): string {
-  if (typeof v === "string") return JSON.stringify(v).length === v.length + 2 && !v.includes("'") ? `'${v}'` : JSON.stringify(v);
-  if (v === null) return "None";
-  if (typeof v === "boolean") return v ? "True" : "False";
-  if (typeof v === "number") return Number.isInteger(v) ? `${v}.0` : String(v);
-  if (v instanceof PyOther) return v.repr;
-  return String(v);
-}
+/** `ast.unparse` writes a constant as its repr; `1e400` (infinite) as 1e309, a literal that reads back as it. */
+const reprConst = (v: PyValue): string => (v === Infinity ? "1e309" : pyRepr(v));

@@ -8,8 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConversationRow } from "@tooltune/core";
-import { generateConversation, Rng, synthParams } from "@tooltune/format";
-import { pyRepr, PyTuple, type PyDict, type PyValue } from "./pyvalue.js";
+import { generateConversation, pyRepr, PyTuple, Rng, synthParams, type PyDict, type PyValue } from "@tooltune/format";
 
 export { Rng };
 

@@ -1,18 +1,17 @@
 /**
  * The fuzz harness (issue 15): seeded generated and mutated inputs fed to the tool-call parser,
- * the Python-literal readers, the checker, the YAML pipeline loader, the ingest adapters and the
- * chat-template renderer. An input is handled when the target returns (a value or a reject with a
+ * format's Python-literal and JSON readers, the BFCL call decoder, the checker, the YAML pipeline
+ * loader, the ingest adapters and the chat-template renderer. An input is handled when the target returns (a value or a reject with a
  * reason) or throws the error its contract names (TooltuneError; a reader's own syntax error);
  * anything else thrown, a broken output invariant, or an input slower than SLOW_MS is a finding.
  * `npm run bench -- fuzz` runs ≥ 100,000 inputs per target; `fuzz.test.ts` a shrunken run.
  */
 import { performance } from "node:perf_hooks";
 import { TooltuneError } from "@tooltune/core";
-import { getTemplate, ingestRecord, parseAssistantOutput, parseLiteral, type Conversation, type SourceFormat } from "@tooltune/format";
+import { DecodeError, getTemplate, ingestRecord, parseAssistantOutput, parseJsonPy, parsePyLiteral, type Conversation, type SourceFormat } from "@tooltune/format";
 import type { FunctionDoc, PossibleAnswer } from "./ast-checker.js";
 import { checkOutput, type CheckTarget } from "./check.js";
-import { decodePythonCalls, DecodeError, parsePyLiteral } from "./pyparse.js";
-import { parseJsonPy } from "./pyvalue.js";
+import { decodePythonCalls } from "./pyparse.js";
 import { asRecord, bfclRecords, genCallText, genLiteralText, genPipelineYaml, mutateTextN, mutateValue, Rng, synthRows } from "./test-fuzz-inputs.js";
 
 export const SLOW_MS = 100;
@@ -70,9 +69,8 @@ const codecTarget: Target<string> = {
 };
 
 const literalTargets: Target<string>[] = [
-  { name: "format parseLiteral", input: (r) => text(r, genLiteralText), run: (s) => (parseLiteral(s), "ok"), handled: (e) => e instanceof Error && e.constructor.name === "LiteralError" },
-  { name: "eval parseJsonPy", input: (r) => text(r, genLiteralText), run: (s) => (parseJsonPy(s), "ok"), handled: (e) => e instanceof SyntaxError },
-  { name: "eval parsePyLiteral", input: (r) => text(r, genLiteralText), run: (s) => (parsePyLiteral(s), "ok"), handled: (e) => e instanceof DecodeError },
+  { name: "format parsePyLiteral", input: (r) => text(r, genLiteralText), run: (s) => (parsePyLiteral(s), "ok"), handled: (e) => e instanceof DecodeError },
+  { name: "format parseJsonPy", input: (r) => text(r, genLiteralText), run: (s) => (parseJsonPy(s), "ok"), handled: (e) => e instanceof SyntaxError },
   { name: "eval decodePythonCalls", input: (r) => text(r, genCallText), run: (s) => (decodePythonCalls(s), "ok"), handled: (e) => e instanceof DecodeError },
 ];
 

@@ -3,7 +3,8 @@
  * reads model output. Eval imports both, so what format writes is exactly what eval reads.
  */
 import type { ToolCall } from "./conversation.js";
-import { parseLiteral, toPythonRepr, type Literal } from "./pyliteral.js";
+import { parseLiteral, type Literal } from "./python/literal.js";
+import { toPythonRepr } from "./python/repr.js";
 
 /** The marker strings; configurable because the notebook's token set misspells the response pair. */
 export interface Markers {

@@ -1,7 +1,12 @@
 export const packageName = "@tooltune/format";
 export { toRow, fromRow, validateConversation, type Conversation, type Message, type ToolCall, type ToolSchema, type Role } from "./conversation.js";
 export { encodeToolCall, encodeToolCalls, encodeToolResponse, parseAssistantOutput, parseCallBody, jsonDumps, DEFAULT_MARKERS, type Markers, type CallStyle, type ParsedOutput, type ParseStatus } from "./codec.js";
-export { parseLiteral, toPythonRepr } from "./pyliteral.js";
+export { parsePyLiteral, jsonShaped } from "./python/literal.js";
+export { parseJsonPy } from "./python/json.js";
+export { pyRepr } from "./python/repr.js";
+export { parseExpression, type Node as PyNode } from "./python/parser.js";
+export { DecodeError } from "./python/lexer.js";
+export { PyTuple, PyOther, NON_STRING_KEY, isDict, setKey, pyTypeName, pyEquals, pyIn, toJson, fromJs, type PyValue, type PyDict } from "./python/value.js";
 export { getSpecialTokens, SPECIAL_TOKEN_SETS, type SpecialTokenSet } from "./special-tokens.js";
 export { getTemplate, TEMPLATE_NAMES, type TemplateName, type TemplateOptions } from "./templates/index.js";
 export { trainedText, TRAIN_ON, type ChatTemplate, type Rendered, type TrainOn } from "./templates/types.js";

@@ -1,7 +1,7 @@
 /** Shared pieces of the ingest adapters: their result type and small readers of foreign values. */
 import { DEFAULT_MARKERS, parseAssistantOutput } from "../codec.js";
 import type { Conversation, Message, ToolSchema } from "../conversation.js";
-import { parseLiteral } from "../pyliteral.js";
+import { parseLiteral } from "../python/literal.js";
 
 /** A conversation before ingest gives it an id and split (sources that carry their own keep them). */
 export type Draft = Omit<Conversation, "id" | "split"> & { id?: string; split?: string };

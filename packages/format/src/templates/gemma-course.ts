@@ -7,7 +7,7 @@
  */
 import { DEFAULT_MARKERS, encodeToolCalls, encodeToolResponse } from "../codec.js";
 import type { Message, ToolSchema } from "../conversation.js";
-import { toPythonRepr } from "../pyliteral.js";
+import { toPythonRepr } from "../python/repr.js";
 import { assemble, type ChatTemplate, type Piece } from "./types.js";
 
 // The notebook's preprocessing appends this after the system text (SOURCE.md, verbatim).
