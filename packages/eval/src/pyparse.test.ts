@@ -15,6 +15,7 @@ const CASES: [string, string | null][] = [
   ["[f(a=2*3+1, b=1/2, c=7//2, d=2**3)]", "[{'f': {'a': 7, 'b': 0.5, 'c': 3, 'd': 8}}]"],
   ["[f(a=g(1, 2))]", "[{'f': {'a': 'g(1, 2)'}}]"], // a call without keywords stays text (ast.unparse)
   ["[f(a=g(x=1))]", "[{'f': {'a': {'g': {'x': 1}}}}]"],
+  ["[f(a=g(1e999, 'a\"b', 1e-5, 0.00001))]", "[{'f': {'a': 'g(1e309, \\'a\"b\\', 1e-05, 1e-05)'}}]"], // ast.unparse writes constants with repr (Python 3.11's output)
   ["[f(a='it''s' \"ok\")]", "[{'f': {'a': 'itsok'}}]"], // adjacent literals concatenate
   ["[f(s='a\\nb', r=r'a\\nb')]", "[{'f': {'s': 'a\\nb', 'r': 'a\\\\nb'}}]"],
   ["[f(a=...)]", "[{'f': {'a': '...'}}]"],
