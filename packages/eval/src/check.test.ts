@@ -33,7 +33,7 @@ const CASES: [string, CheckTarget, string, string, boolean, boolean, string][] =
   ["Python-literal dict in the block (course data)", CALL, block("{'name': 'get_weather', 'arguments': {'city': 'Paris'}}"), "malformed_call/valid_call", false, true, "ast_decoder"],
   ["irrelevance: plain answer", NONE, "I have no tool for that.", "no_call", true, true, ""],
   ["irrelevance: think, then plain answer", NONE, "<think>No tool fits.</think>I cannot do that.", "no_call", true, true, ""],
-  ["irrelevance: a call", NONE, good, "valid_call", false, false, "irrelevance"],
+  ["irrelevance: a call", NONE, good, "valid_call", false, false, "irrelevance_error:decoder_success"],
   ["prose mentioning a function in passing", NONE, "I could call get_time() but no tool fits.", "no_call", true, true, ""],
   ["a bare empty-argument call", CALL, "get_time()", "valid_call", false, false, "simple_function_checker:wrong_func_name"],
   ["irrelevance: prose around a Python call", NONE, "Sure! get_weather(city='Paris')", "malformed_call", true, false, "malformed_call"],

@@ -35,7 +35,7 @@ export function checkOutput(target: CheckTarget, output: string, mode: CheckMode
   const problems = d.problems.join("; ");
   if (target.answers.length === 0) {
     const abstained = d.calls.length === 0 && (mode === "bfcl" || d.status === "no_call");
-    const reason = abstained ? "" : d.status === "malformed_call" ? `malformed_call: ${problems}` : `irrelevance: made ${d.calls.length} call(s) when none fits`;
+    const reason = abstained ? "" : d.status === "malformed_call" ? `malformed_call: ${problems}` : `irrelevance_error:decoder_success: made ${d.calls.length} call(s) when none fits`;
     return { ...base, name_ok: abstained, args_ok: abstained, pass: abstained, reason };
   }
   const nameOk = sameNames(d.calls.map((c) => c.name), target.answers.map((a) => Object.keys(a)[0]));
