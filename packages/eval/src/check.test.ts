@@ -16,7 +16,8 @@ const good = block('{"name": "get_weather", "arguments": {"city": "Paris"}}');
 
 /**
  * [case, target, output, parse_status ("bfcl/strict" when they differ), pass in bfcl, pass in strict,
- * reason prefix when failing (strict reports every malformed call as "malformed_call")]
+ * reason prefix when failing ("bfcl|strict" when they differ; strict reports every malformed call as
+ * "malformed_call")]
  */
 const CASES: [string, CheckTarget, string, string, boolean, boolean, string][] = [
   ["tool_call block", CALL, good, "valid_call", true, true, ""],
@@ -24,8 +25,9 @@ const CASES: [string, CheckTarget, string, string, boolean, boolean, string][] =
   ["prose around a tool_call block", CALL, `Let me check.\n${good}\nOne moment.`, "valid_call", true, true, ""],
   ["Python call", CALL, "[get_weather(city='Paris', days=2)]", "valid_call", true, true, ""],
   ["prose around a Python call", CALL, "Sure! get_weather(city='Paris')", "malformed_call", false, false, "ast_decoder:decoder_failed"],
-  ["plain answer, no call", CALL, "It is sunny in Paris.", "no_call", false, false, "no_call"],
-  ["empty output", CALL, "", "no_call", false, false, "no_call"],
+  ["plain answer, no call", CALL, "It is sunny in Paris.", "no_call", false, false, "ast_decoder:decoder_failed|no_call"],
+  ["empty output", CALL, "", "no_call", false, false, "simple_function_checker:wrong_count|no_call"],
+  ["empty call list", CALL, "[]", "no_call", false, false, "simple_function_checker:wrong_count|no_call"],
   ["malformed JSON in the block", CALL, block('{"name": "get_weather", "arguments": {"city": "Paris"'), "malformed_call", false, false, ""],
   ["unclosed block", CALL, '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}', "malformed_call", false, false, ""],
   // BFCL drops the bad block and keeps the good one; strict reports the bad block.
@@ -45,7 +47,8 @@ describe("checkOutput: parse status, abstentions and malformed calls in both mod
     for (const [mode, passes] of [["bfcl", bfclPass], ["strict", strictPass]] as const) {
       const r = checkOutput(target, output, mode);
       expect.soft(r.pass, mode).toBe(passes);
-      const prefix = mode === "strict" && r.parse_status === "malformed_call" ? "malformed_call" : reason;
+      const [bfclReason, strictReason = bfclReason] = reason.split("|");
+      const prefix = mode === "strict" && r.parse_status === "malformed_call" ? "malformed_call" : mode === "bfcl" ? bfclReason : strictReason;
       if (!passes) expect.soft(r.reason.length > 0 && r.reason.startsWith(prefix), `${mode}: ${r.reason}`).toBe(true);
       else expect.soft(r.reason, mode).toBe("");
       const [bfclStatus, strictStatus = bfclStatus] = status.split("/");

@@ -42,8 +42,12 @@ export function checkOutput(target: CheckTarget, output: string, mode: CheckMode
   if (mode === "strict" && d.status === "malformed_call") {
     return { ...base, name_ok: false, args_ok: false, pass: false, reason: `malformed_call: ${problems}` };
   }
-  if (d.calls.length === 0) {
-    const reason = d.status === "malformed_call" ? `ast_decoder:decoder_failed: ${problems}` : "no_call: expected a call";
+  // bfcl mode: what decodes to no call (`[]`, "") goes on to the checker and fails on its
+  // wrong_count, and prose fails to decode, as in BFCL; strict mode calls both "no_call".
+  const decodeFailed = d.status === "malformed_call" || (mode === "bfcl" && d.decoderError !== undefined);
+  if (d.calls.length === 0 && (mode === "strict" || decodeFailed)) {
+    const why = d.decoderError ?? problems;
+    const reason = decodeFailed ? `ast_decoder:decoder_failed: ${why}` : "no_call: expected a call";
     return { ...base, name_ok: false, args_ok: false, pass: false, reason };
   }
   const r = astCheck(target.functions, d.calls, target.answers, target.category, mode === "strict" ? "optimal" : "greedy");

@@ -19,6 +19,11 @@ export interface Decoded {
   reasoning: string | null;
   /** Why a call did not decode (one line per bad block or the decoder's error). */
   problems: string[];
+  /**
+   * The Python-call decoder's error, also when the text is prose: an abstention here, but for BFCL
+   * a failed decode (`ast_decoder:decoder_failed`), which bfcl mode reports.
+   */
+  decoderError?: string;
 }
 
 /** Splits off `<think>…</think>` as Qwen's handler does: everything after the last `</think>`. */
@@ -51,7 +56,7 @@ export function decodeOutput(text: string, mode: CheckMode): Decoded {
     if (!(e instanceof DecodeError) && !(e instanceof SyntaxError)) throw e;
     // Prose is an abstention; text that tries to be a call and fails is a malformed call.
     const status = looksLikeCall(content) ? "malformed_call" : "no_call";
-    return { reasoning, status, calls: [], problems: status === "malformed_call" ? [`ast_decoder:decoder_failed: ${e.message}`] : [] };
+    return { reasoning, status, calls: [], problems: status === "malformed_call" ? [`ast_decoder:decoder_failed: ${e.message}`] : [], decoderError: e.message };
   }
 }
 
