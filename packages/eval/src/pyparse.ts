@@ -185,6 +185,7 @@ function unparse(n: Node): string {
     case "binop": return `${unparse(n.left)} ${n.op} ${unparse(n.right)}`;
     case "subscript": return `${unparse(n.value)}[${n.slice.t === "tuple" ? n.slice.elts.map(unparse).join(", ") : unparse(n.slice)}]`;
     case "starred": return `*${unparse(n.value)}`;
+    case "slice": return `${n.lower ? unparse(n.lower) : ""}:${n.upper ? unparse(n.upper) : ""}${n.step ? `:${unparse(n.step)}` : ""}`;
   }
 }
 

@@ -20,6 +20,7 @@ export type Node =
   | { t: "unary"; op: string; operand: Node }
   | { t: "binop"; op: string; left: Node; right: Node }
   | { t: "subscript"; value: Node; slice: Node }
+  | { t: "slice"; lower: Node | null; upper: Node | null; step: Node | null }
   | { t: "starred"; value: Node };
 
 /**
@@ -138,7 +139,7 @@ class Parser {
         n = { t: "attr", value: n, attr: this.toks[this.at++].v };
       } else if (this.isOp("[")) {
         this.at++;
-        const items = this.sequence("]");
+        const items = this.sequence("]", true);
         n = { t: "subscript", value: n, slice: items.length === 1 && !items.trailingComma ? items[0] : { t: "tuple", elts: items } };
       } else return n;
     }
@@ -171,20 +172,38 @@ class Parser {
     return { t: "call", func, args, keywords };
   }
 
-  /** Comma-separated expressions up to `close` (consumed). */
-  private sequence(close: string): Node[] & { trailingComma?: boolean } {
+  /** Comma-separated expressions up to `close` (consumed); in a subscript, slices too. */
+  private sequence(close: string, slices = false): Node[] & { trailingComma?: boolean } {
     const items: Node[] & { trailingComma?: boolean } = [];
     while (!this.isOp(close)) {
       if (this.isOp("*")) {
         this.at++;
         items.push({ t: "starred", value: this.expr() });
-      } else items.push(this.expr());
+      } else items.push(slices ? this.sliceItem(close) : this.expr());
       if (this.isOp(close)) break;
       this.eat(",");
       items.trailingComma = this.isOp(close);
     }
     this.eat(close);
     return items;
+  }
+
+  /** `a`, or a slice `a:b:c` with any part left out. */
+  private sliceItem(close: string): Node {
+    const ends = () => this.isOp(":") || this.isOp(",") || this.isOp(close);
+    const lower = ends() ? null : this.expr();
+    if (!this.isOp(":")) {
+      if (lower === null) throw this.unexpected();
+      return lower;
+    }
+    this.at++;
+    const upper = ends() ? null : this.expr();
+    let step: Node | null = null;
+    if (this.isOp(":")) {
+      this.at++;
+      step = ends() ? null : this.expr();
+    }
+    return { t: "slice", lower, upper, step };
   }
 
   private atom(): Node {
