@@ -21,6 +21,13 @@ const CASES: [string, string | null][] = [
   ["[f(a=...)]", "[{'f': {'a': '...'}}]"],
   ["[f(a=1_000, h=0x10)]", "[{'f': {'a': 1000, 'h': 16}}]"],
   ["[f(a=x[0])]", "[{'f': {'a': 'x[0]'}}]"],
+  // Found by the BFCL parity golden (fixtures/bfcl_parity.jsonl.gz); expected values are BFCL's decoder's.
+  ["[f(a=6 << 2, b=-7 >> 1, c=6 & 3, d=6 | 1, e=6 ^ 3, g=True & False, h=1 + 2 << 1, i=~5 + 1)]", "[{'f': {'a': 24, 'b': -4, 'c': 2, 'd': 7, 'e': 5, 'g': False, 'h': 6, 'i': -5}}]"],
+  ["[f(a=[1, 'x'] * 2, b=2 * (1,), c=[1] + [2], d='ab' * 0, e=True * [None])]", "[{'f': {'a': [1, 'x', 1, 'x'], 'b': (1, 1), 'c': [1, 2], 'd': '', 'e': [None]}}]"],
+  ["[f(a=x[1:], b=x[::2], c=x[1:2, 3], d=x[1:2:], e='ab'[-1:])]", "[{'f': {'a': 'x[1:]', 'b': 'x[::2]', 'c': 'x[(1:2, 3)]', 'd': 'x[1:2]', 'e': \"'ab'[-1:]\"}}]"],
+  ["[f(a=1 << -1)]", null], // negative shift count
+  ["[f(a=1.5 | 1)]", null],
+  ["[f(a=[x] * 2)]", null], // eval meets an undefined name
   ["[]", "[]"],
   ["  [f()]\n", "[{'f': {}}]"],
   // Fails to decode, as in BFCL:

@@ -104,26 +104,61 @@ function negate(v: PyValue): PyValue {
   throw new DecodeError(`bad operand type for unary -: ${typeof v}`);
 }
 
-/** BFCL evals a BinOp; we evaluate the arithmetic of constants with Python's semantics. */
+/**
+ * BFCL evals a BinOp (`eval(ast.unparse(value))`); we evaluate what such an eval can compute from
+ * constants with Python's semantics: arithmetic and bit operators on numbers, `+` and `*` on
+ * strings, lists and tuples. A name, a call or anything else in the expression fails to decode.
+ */
 function evalArith(n: Node): PyValue {
   if (n.t === "const" && !n.ellipsis) return n.v;
-  if (n.t === "unary" && (n.op === "-" || n.op === "+")) {
+  if (n.t === "list") return n.elts.map(evalArith);
+  if (n.t === "tuple") return new PyTuple(n.elts.map(evalArith));
+  if (n.t === "unary" && (n.op === "-" || n.op === "+" || n.op === "~")) {
     const v = evalArith(n.operand);
-    return n.op === "-" ? negate(v) : v;
+    if (n.op === "-") return negate(v);
+    if (n.op === "+") return typeof v === "boolean" ? BigInt(v) : v;
+    if (typeof v === "bigint" || typeof v === "boolean") return -BigInt(v) - 1n;
+    throw new DecodeError("bad operand type for unary ~");
   }
   if (n.t !== "binop") throw new DecodeError("non-constant operand in arithmetic");
   const a = evalArith(n.left);
   const b = evalArith(n.right);
-  if (typeof a === "string" && typeof b === "string" && n.op === "+") return a + b;
-  if (typeof a === "string" && typeof b === "bigint" && n.op === "*") {
-    if (BigInt(a.length) * b > 10_000_000n) throw new DecodeError("string repetition too large to evaluate");
-    return a.repeat(Math.max(0, Number(b)));
+  const seq = sequenceOp(n.op, a, b);
+  if (seq !== undefined) return seq;
+  // bool & | ^ bool stays a bool, as in Python.
+  if (typeof a === "boolean" && typeof b === "boolean" && (n.op === "&" || n.op === "|" || n.op === "^")) {
+    return n.op === "&" ? a && b : n.op === "|" ? a || b : a !== b;
   }
   const x = typeof a === "boolean" ? BigInt(a) : a;
   const y = typeof b === "boolean" ? BigInt(b) : b;
   if (typeof x === "bigint" && typeof y === "bigint") return intOp(n.op, x, y);
   if ((typeof x === "bigint" || typeof x === "number") && (typeof y === "bigint" || typeof y === "number")) return floatOp(n.op, Number(x), Number(y));
   throw new DecodeError("unsupported operand types");
+}
+
+/** Python caps nothing; a model's `'x' * 10**9` would take BFCL's eval gigabytes. */
+const MAX_REPEATED_LENGTH = 10_000_000n;
+
+/** `+` and `*` on str, list and tuple (concatenation, repetition by an int or bool); else undefined. */
+function sequenceOp(op: string, a: PyValue, b: PyValue): PyValue | undefined {
+  const kind = (v: PyValue) => (typeof v === "string" ? "str" : Array.isArray(v) ? "list" : v instanceof PyTuple ? "tuple" : undefined);
+  const isCount = (v: PyValue): v is bigint | boolean => typeof v === "bigint" || typeof v === "boolean";
+  const [ka, kb] = [kind(a), kind(b)];
+  if (op === "+" && ka !== undefined && ka === kb) {
+    if (ka === "str") return (a as string) + (b as string);
+    if (ka === "list") return [...(a as PyValue[]), ...(b as PyValue[])];
+    return new PyTuple([...(a as PyTuple).items, ...(b as PyTuple).items]);
+  }
+  if (op !== "*") return undefined;
+  const [s, count] = ka !== undefined && isCount(b) ? [a, b] : kb !== undefined && isCount(a) ? [b, a] : [undefined, undefined];
+  if (s === undefined || count === undefined) return undefined;
+  const times = BigInt(count) < 0n ? 0n : BigInt(count);
+  const length = typeof s === "string" ? s.length : Array.isArray(s) ? s.length : (s as PyTuple).items.length;
+  if (BigInt(length) * times > MAX_REPEATED_LENGTH) throw new DecodeError("repetition too large to evaluate");
+  if (typeof s === "string") return s.repeat(Number(times));
+  const items = Array.isArray(s) ? s : (s as PyTuple).items;
+  const out = Array.from({ length: Number(times) }, () => items).flat(1);
+  return Array.isArray(s) ? out : new PyTuple(out);
 }
 
 function intOp(op: string, x: bigint, y: bigint): PyValue {
@@ -136,6 +171,16 @@ function intOp(op: string, x: bigint, y: bigint): PyValue {
     case "//": return x / y - ((x % y !== 0n && (x < 0n) !== (y < 0n)) ? 1n : 0n);
     case "%": return ((x % y) + y) % y;
     case "**": return y < 0n ? Number(x) ** Number(y) : intPow(x, y);
+    case "&": return x & y;
+    case "|": return x | y;
+    case "^": return x ^ y;
+    case ">>":
+      if (y < 0n) throw new DecodeError("negative shift count");
+      return x >> y;
+    case "<<":
+      if (y < 0n) throw new DecodeError("negative shift count");
+      if (x !== 0n && BigInt((x < 0n ? -x : x).toString(2).length) + y > MAX_INT_BITS) throw new DecodeError("integer shift too large to evaluate");
+      return x << y;
   }
   throw new DecodeError(`unsupported operator ${op}`);
 }

@@ -31,7 +31,7 @@ const ONE_CHAR_OPS = new Set(["(", ")", "[", "]", "{", "}", ",", ":", "=", ".", 
 /** The operator at `i` (longest first), or undefined; a `.` that starts a number is not one. */
 function opAt(src: string, i: number): string | undefined {
   const c = src[i];
-  if ((c === "*" || c === "/") && src[i + 1] === c) return c + c;
+  if ((c === "*" || c === "/" || c === "<" || c === ">") && src[i + 1] === c) return c + c;
   if (c === ".") return src.startsWith("...", i) ? "..." : src[i + 1] >= "0" && src[i + 1] <= "9" ? undefined : c;
   return ONE_CHAR_OPS.has(c) ? c : undefined;
 }

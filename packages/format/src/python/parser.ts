@@ -1,9 +1,9 @@
 /**
  * A recursive-descent parser for the expression subset models write in calls and literals
- * (calls, attributes, literals, displays, unary and arithmetic operators, subscripts), giving a
- * small AST as Python's `ast.parse(text, mode="eval")` would. Anything else is a DecodeError.
- * BFCL's resolution rejects the same constructs (comparisons, lambdas, comprehensions,
- * f-strings), except bit operators (`1 << 2`), which it evaluates: a known gap.
+ * (calls, attributes, literals, displays, unary, arithmetic and bit operators, subscripts and
+ * slices), giving a small AST as Python's `ast.parse(text, mode="eval")` would. Anything else is a
+ * DecodeError, as BFCL's resolution rejects the same constructs (comparisons, lambdas,
+ * comprehensions, f-strings).
  */
 import { DecodeError, numberValue, tokenize, type StrInfo, type Tok } from "./lexer.js";
 import { bytesRepr } from "./repr.js";
@@ -31,6 +31,7 @@ const MAX_OPERATOR_DEPTH = 300;
 
 const ADD_OPS = ["+", "-"];
 const MUL_OPS = ["*", "/", "//", "%", "@"];
+const SHIFT_OPS = ["<<", ">>"];
 
 /** Parses `src` as one expression (a top-level comma makes a tuple, as `eval` would). */
 export function parseExpression(src: string): Node {
@@ -82,7 +83,11 @@ class Parser {
       this.at++;
       return { t: "unary", op: "not", operand: this.nested(() => this.expr()) };
     }
-    return this.binary(ADD_OPS, () => this.binary(MUL_OPS, () => this.factor()));
+    // Python's precedence, loosest first: | ^ & (<< >>) (+ -) (* / // % @).
+    const term = () => this.binary(MUL_OPS, () => this.factor());
+    const arith = () => this.binary(ADD_OPS, term);
+    const shift = () => this.binary(SHIFT_OPS, arith);
+    return this.binary(["|"], () => this.binary(["^"], () => this.binary(["&"], shift)));
   }
 
   /** One level of operator nesting. */
