@@ -4,7 +4,7 @@
  * a value as BFCL does (`resolve_ast_by_type` in `bfcl_eval/model_handler/utils.py`, commit
  * 6ea5797 of ShishirPatil/gorilla). Unsupported syntax fails to decode, as it does there.
  */
-import { DecodeError, NON_STRING_KEY, parseExpression, pyRepr, PyTuple, setKey, type PyDict, type PyNode as Node, type PyValue } from "@tooltune/format";
+import { DecodeError, NON_STRING_KEY, parseExpression, PyOther, pyRepr, PyTuple, setKey, type PyDict, type PyNode as Node, type PyValue } from "@tooltune/format";
 
 export { DecodeError };
 
@@ -106,13 +106,22 @@ function negate(v: PyValue): PyValue {
 
 /**
  * BFCL evals a BinOp (`eval(ast.unparse(value))`); we evaluate what such an eval can compute from
- * constants with Python's semantics: arithmetic and bit operators on numbers, `+` and `*` on
- * strings, lists and tuples. A name, a call or anything else in the expression fails to decode.
+ * constants and displays of constants with Python's semantics: arithmetic and bit operators on
+ * numbers, `+` and `*` on strings, lists and tuples. A name, a call or anything else in the expression fails to decode.
  */
 function evalArith(n: Node): PyValue {
   if (n.t === "const" && !n.ellipsis) return n.v;
   if (n.t === "list") return n.elts.map(evalArith);
   if (n.t === "tuple") return new PyTuple(n.elts.map(evalArith));
+  if (n.t === "dict") {
+    const out: PyDict = {};
+    n.keys.forEach((k, i) => {
+      if (k === null) throw new DecodeError("** in a dict inside arithmetic");
+      const key = evalArith(k);
+      setKey(out, typeof key === "string" ? key : NON_STRING_KEY + pyRepr(key), evalArith(n.values[i]));
+    });
+    return out;
+  }
   if (n.t === "unary" && (n.op === "-" || n.op === "+" || n.op === "~")) {
     const v = evalArith(n.operand);
     if (n.op === "-") return negate(v);
