@@ -26,6 +26,7 @@ const CASES: [string, string | null][] = [
   ["[f(a=[1, 'x'] * 2, b=2 * (1,), c=[1] + [2], d='ab' * 0, e=True * [None])]", "[{'f': {'a': [1, 'x', 1, 'x'], 'b': (1, 1), 'c': [1, 2], 'd': '', 'e': [None]}}]"],
   ["[f(a=x[1:], b=x[::2], c=x[1:2, 3], d=x[1:2:], e='ab'[-1:])]", "[{'f': {'a': 'x[1:]', 'b': 'x[::2]', 'c': 'x[(1:2, 3)]', 'd': 'x[1:2]', 'e': \"'ab'[-1:]\"}}]"],
   ["[f(a=[{'k': 1, 2: (3,)}] + [])]", "[{'f': {'a': [{'k': 1, 2: (3,)}]}}]"],
+  ["[f(a=-4j)]", "[{'f': {'a': (-0-4j)}}]"], // a negated complex decodes (and fails any type check)
   ["[f(a=1 << -1)]", null], // negative shift count
   ["[f(a=1.5 | 1)]", null],
   ["[f(a=[x] * 2)]", null], // eval meets an undefined name

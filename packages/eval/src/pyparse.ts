@@ -101,6 +101,8 @@ function negate(v: PyValue): PyValue {
   if (typeof v === "boolean") return v ? -1n : 0n;
   if (typeof v === "bigint") return -v;
   if (typeof v === "number") return -v;
+  // An imaginary literal negates too (`-4j` is Python's (-0-4j)), and then fails its type check.
+  if (v instanceof PyOther && v.typeName === "complex") return new PyOther("complex", `(-0-${v.repr})`);
   throw new DecodeError(`bad operand type for unary -: ${typeof v}`);
 }
 
