@@ -14,7 +14,8 @@ import { loadBfclCategory, type BfclItem } from "./bfcl-data.js";
 import { checkOutput, type CheckResult } from "./check.js";
 
 const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
-const GOLDEN = new URL("../fixtures/bfcl_parity.jsonl.gz", import.meta.url);
+// BFCL_PARITY_GOLDEN: another file from the generator, e.g. its exhaustive `--every` output.
+const GOLDEN = process.env.BFCL_PARITY_GOLDEN ?? fileURLToPath(new URL("../fixtures/bfcl_parity.jsonl.gz", import.meta.url));
 
 const Row = z.object({ c: z.string(), id: z.string(), k: z.string(), o: z.string(), v: z.boolean(), e: z.string().nullable() });
 type Row = z.infer<typeof Row>;
@@ -23,7 +24,7 @@ const lines = gunzipSync(readFileSync(GOLDEN)).toString("utf8").split("\n").filt
 const meta = z.object({ meta: z.object({ gorilla_commit: z.string(), outputs: z.number() }) }).parse(JSON.parse(lines[0])).meta;
 const rows: Row[] = lines.slice(1).map((l, i) => {
   const r = Row.safeParse(JSON.parse(l));
-  if (!r.success) throw new Error(`bfcl_parity.jsonl.gz line ${i + 2}: ${r.error.message}`);
+  if (!r.success) throw new Error(`${GOLDEN} line ${i + 2}: ${r.error.message}`);
   return r.data;
 });
 
