@@ -147,28 +147,36 @@ function evalArith(n: Node): PyValue {
   throw new DecodeError("unsupported operand types");
 }
 
-/** Python caps nothing; a model's `'x' * 10**9` would take BFCL's eval gigabytes. */
-const MAX_REPEATED_LENGTH = 10_000_000n;
+/**
+ * Python repeats anything, given memory; a model's `'x' * 10**9` would take BFCL's eval gigabytes.
+ * Past 10 M characters, or a list/tuple of 10,000 items built by `+` or `*` (a 300-term chain of
+ * such lists is copied 300 times), the decode fails instead.
+ */
+const MAX_REPEATED_CHARS = 10_000_000n;
+const MAX_BUILT_ITEMS = 10_000;
 
 /** `+` and `*` on str, list and tuple (concatenation, repetition by an int or bool); else undefined. */
 function sequenceOp(op: string, a: PyValue, b: PyValue): PyValue | undefined {
-  const kind = (v: PyValue) => (typeof v === "string" ? "str" : Array.isArray(v) ? "list" : v instanceof PyTuple ? "tuple" : undefined);
+  const items = (v: PyValue): PyValue[] | undefined => (Array.isArray(v) ? v : v instanceof PyTuple ? v.items : undefined);
   const isCount = (v: PyValue): v is bigint | boolean => typeof v === "bigint" || typeof v === "boolean";
-  const [ka, kb] = [kind(a), kind(b)];
-  if (op === "+" && ka !== undefined && ka === kb) {
-    if (ka === "str") return (a as string) + (b as string);
-    if (ka === "list") return [...(a as PyValue[]), ...(b as PyValue[])];
-    return new PyTuple([...(a as PyTuple).items, ...(b as PyTuple).items]);
+  if (op === "+") {
+    if (typeof a === "string" && typeof b === "string") return a + b;
+    const [x, y] = [items(a), items(b)];
+    if (x === undefined || y === undefined || Array.isArray(a) !== Array.isArray(b)) return undefined;
+    if (x.length + y.length > MAX_BUILT_ITEMS) throw new DecodeError("sequence too long to evaluate");
+    return Array.isArray(a) ? [...x, ...y] : new PyTuple([...x, ...y]);
   }
   if (op !== "*") return undefined;
-  const [s, count] = ka !== undefined && isCount(b) ? [a, b] : kb !== undefined && isCount(a) ? [b, a] : [undefined, undefined];
+  const [s, count] = isCount(b) && (typeof a === "string" || items(a)) ? [a, b] : isCount(a) && (typeof b === "string" || items(b)) ? [b, a] : [undefined, undefined];
   if (s === undefined || count === undefined) return undefined;
   const times = BigInt(count) < 0n ? 0n : BigInt(count);
-  const length = typeof s === "string" ? s.length : Array.isArray(s) ? s.length : (s as PyTuple).items.length;
-  if (BigInt(length) * times > MAX_REPEATED_LENGTH) throw new DecodeError("repetition too large to evaluate");
-  if (typeof s === "string") return s.repeat(Number(times));
-  const items = Array.isArray(s) ? s : (s as PyTuple).items;
-  const out = Array.from({ length: Number(times) }, () => items).flat(1);
+  if (typeof s === "string") {
+    if (BigInt(s.length) * times > MAX_REPEATED_CHARS) throw new DecodeError("string repetition too large to evaluate");
+    return s.repeat(Number(times));
+  }
+  const one = items(s)!;
+  if (BigInt(one.length) * times > BigInt(MAX_BUILT_ITEMS)) throw new DecodeError("sequence too long to evaluate");
+  const out = Array.from({ length: one.length * Number(times) }, (_, i) => one[i % one.length]);
   return Array.isArray(s) ? out : new PyTuple(out);
 }
 
