@@ -4,6 +4,7 @@ import { sameFamily } from "./execute-stage.js";
 import type { CliIO } from "./io.js";
 import { builtinRegistry } from "./stages.js";
 import { agentCommand } from "./commands/agent.js";
+import { exportCommand } from "./commands/export.js";
 import { loraCommand } from "./commands/lora.js";
 import { runCommand } from "./commands/run.js";
 import { scoreCommand } from "./commands/score.js";
@@ -29,7 +30,7 @@ export function buildCli(argv: string[], io: CliIO, loaded?: StageDefinition): A
     .command(statusCommand(io))
     .command(showCommand(io));
   for (const kind of io.registry.kinds) cli = cli.command(stageCommand(kind, loaded?.kind === kind ? loaded : undefined, io));
-  cli = cli.command(agentCommand(io)).command(scoreCommand(io)).command(loraCommand(io));
+  cli = cli.command(agentCommand(io)).command(scoreCommand(io)).command(loraCommand(io)).command(exportCommand(io));
   return cli.demandCommand(1, "name a command").recommendCommands().help().version(TOOL.version).wrap(Math.min(110, process.stdout.columns ?? 100));
 }
 
