@@ -24,9 +24,10 @@ describe("checkpoints", () => {
 
   it("an unsupported model_type fails naming the supported ones", () => {
     const dir = tmp();
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "mistral", vocab_size: 8, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 1 }));
-    expect(() => loadModel(dir)).toThrow('config.json: model_type "mistral" is not supported (supported: llama, qwen2, qwen3, gemma2)');
-    expect(() => fromHfConfig({})).toThrow(/model_type "" is not supported \(supported: llama, qwen2, qwen3, gemma2\)/);
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "falcon", vocab_size: 8, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 1 }));
+    expect(() => loadModel(dir)).toThrow(`config.json: model_type "falcon" is not supported (supported: ${FAMILIES.join(", ")})`);
+    expect(FAMILIES.join(", ")).toBe("llama, mistral, qwen2, qwen3, gemma2");
+    expect(() => fromHfConfig({})).toThrow(`model_type "" is not supported (supported: ${FAMILIES.join(", ")})`);
   });
 
   it("qwen3 config.json as transformers' Qwen3Config reads it", () => {
@@ -40,6 +41,24 @@ describe("checkpoints", () => {
     expect(() => fromHfConfig({ ...hf, layer_types: ["full_attention", "sliding_attention"] })).toThrow(/layer_types names sliding_attention layers/);
     expect(() => fromHfConfig({ ...hf, model_type: "qwen2", use_sliding_window: true })).toThrow(/Qwen2 use_sliding_window: true is not supported/);
     for (const family of ["llama", "qwen2", "gemma2"] as const) expect(fromHfConfig({ ...hf, model_type: family }).qkNorm).toBe(false);
+  });
+
+  it("mistral config.json as transformers' MistralConfig reads it", () => {
+    const hf = { model_type: "mistral", vocab_size: 40, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2 };
+    const slideAll = ["sliding_attention", "sliding_attention"];
+    // no sliding_window key: MistralConfig's default 4096 (Mistral-7B-v0.1); null (v0.2 on): full attention
+    expect(fromHfConfig(hf)).toMatchObject({ slidingWindow: 4096, layerTypes: slideAll, headDim: 4, attentionBias: false, tieWordEmbeddings: false, qkNorm: false });
+    expect(fromHfConfig({ ...hf, sliding_window: null })).toMatchObject({ slidingWindow: null, layerTypes: ["full_attention", "full_attention"] });
+    // modeling_mistral slides every layer whatever a layer_types says
+    expect(fromHfConfig({ ...hf, sliding_window: 7, layer_types: ["full_attention", "full_attention"] })).toMatchObject({ slidingWindow: 7, layerTypes: slideAll });
+    expect(fromHfConfig({ ...hf, head_dim: 12 }).headDim).toBe(12);
+    for (const slidingWindow of [null, 5]) {
+      const c = makeConfig("mistral", { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, slidingWindow });
+      const written = JSON.parse(hfConfigJson(toHfConfig(c)));
+      expect(written).toMatchObject({ model_type: "mistral", architectures: ["MistralForCausalLM"], sliding_window: slidingWindow });
+      expect(written).not.toHaveProperty("layer_types");
+      expect(fromHfConfig(written)).toEqual(c);
+    }
   });
 
   it("qwen3 checkpoints hold per-head q_norm/k_norm weights; tied and untied both round-trip", () => {

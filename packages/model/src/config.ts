@@ -2,7 +2,7 @@
 // config.json in exactly one place each (fromHfConfig / toHfConfig).
 
 /** The model_types this package loads, trains and saves (the one list: errors and train's params use it). */
-export const FAMILIES = ["llama", "qwen2", "qwen3", "gemma2"] as const;
+export const FAMILIES = ["llama", "mistral", "qwen2", "qwen3", "gemma2"] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export interface ModelConfig {
@@ -85,7 +85,17 @@ function ropeScalingOf(hf: HfConfig): RopeScaling | null {
   };
 }
 
+/** MistralConfig's default when config.json has no sliding_window key (Mistral-7B-v0.1's window). */
+const MISTRAL_DEFAULT_WINDOW = 4096;
+
+function mistralWindowOf(hf: HfConfig): number | null {
+  return "sliding_window" in hf ? ((hf.sliding_window as number | null) ?? null) : MISTRAL_DEFAULT_WINDOW;
+}
+
 function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["layerTypes"] {
+  // Mistral: every layer slides when there is a window (modeling_mistral passes config.sliding_window
+  // to all of them; a layer_types in its config.json is ignored there, with a warning)
+  if (family === "mistral") return Array.from({ length: n }, () => (mistralWindowOf(hf) === null ? "full_attention" : "sliding_attention"));
   if (Array.isArray(hf.layer_types)) return hf.layer_types as ModelConfig["layerTypes"];
   // Qwen2/Qwen3 configs slide only with use_sliding_window, which slidingWindowOf refuses: all full.
   // transformers Gemma2Config: "sliding_attention" if bool((i + 1) % 2) — even layers slide.
@@ -94,13 +104,14 @@ function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["lay
 }
 
 /**
- * Gemma2's window. Qwen2/Qwen3 keep `sliding_window` in every config but, as their transformers
+ * Gemma2's and Mistral's window (null: Mistral v0.2 on, full attention). Qwen2/Qwen3 keep `sliding_window` in every config but, as their transformers
  * configs do (`sliding_window if use_sliding_window else None`), use it only with
  * use_sliding_window: true, which is not verified here and so refused; a layer_types that names
  * sliding layers without a window is refused too (transformers fails on it at the first forward).
  */
 function slidingWindowOf(hf: HfConfig, family: Family, layerTypes: ModelConfig["layerTypes"]): number | null {
   if (family === "gemma2") return (hf.sliding_window as number | null) ?? null;
+  if (family === "mistral") return mistralWindowOf(hf);
   const name = family[0].toUpperCase() + family.slice(1);
   if (hf.use_sliding_window === true) throw new Error(`config.json: ${name} use_sliding_window: true is not supported (set it to false: full attention in every layer)`);
   if (layerTypes.includes("sliding_attention")) throw new Error(`config.json: layer_types names sliding_attention layers, but ${name} slides only with use_sliding_window: true (not supported): make them full_attention`);
@@ -151,7 +162,7 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
   };
 }
 
-const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", gemma2: "Gemma2ForCausalLM" };
+const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", mistral: "MistralForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", gemma2: "Gemma2ForCausalLM" };
 
 export function toHfConfig(c: ModelConfig): HfConfig {
   const hf: HfConfig = {
@@ -183,6 +194,7 @@ export function toHfConfig(c: ModelConfig): HfConfig {
     };
   }
   if (c.family === "llama") { hf.attention_bias = c.attentionBias; hf.mlp_bias = false; }
+  if (c.family === "mistral") hf.sliding_window = c.slidingWindow; // null written as null: absent would mean 4096
   if (c.family === "qwen3") { hf.attention_bias = c.attentionBias; hf.use_sliding_window = false; }
   if (c.family === "gemma2") {
     hf.hidden_activation = c.hiddenAct;
@@ -205,7 +217,8 @@ export function makeConfig(family: Family, over: Partial<ModelConfig> & Pick<Mod
   if (family === "gemma2") Object.assign(hf, { query_pre_attn_scalar: over.headDim ?? over.hiddenSize / over.numAttentionHeads, attn_logit_softcapping: 50, final_logit_softcapping: 30, sliding_window: 4096 });
   const base = fromHfConfig(hf);
   const merged = { ...base, ...over };
-  if (over.numHiddenLayers !== undefined && !over.layerTypes) merged.layerTypes = layerTypesOf({}, family, over.numHiddenLayers);
+  // which layers slide follows the window given (Mistral: all of them, or none when it is null)
+  if (over.numHiddenLayers !== undefined && !over.layerTypes) merged.layerTypes = layerTypesOf({ sliding_window: merged.slidingWindow }, family, over.numHiddenLayers);
   return merged;
 }
 

@@ -10,14 +10,14 @@ beforeAll(useTestBackend);
 const tiny = (family: Family) =>
   makeConfig(family, {
     vocabSize: 64, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
-    ...(family === "gemma2" ? { slidingWindow: 3 } : {}),
+    ...(family === "gemma2" || family === "mistral" ? { slidingWindow: 3 } : {}),
     ...(family === "qwen3" ? { headDim: 16 } : {}), // not hidden/heads (8), nor Qwen3Config's default 128
   });
 
 // initializer_range 0.02 makes near-uniform logits; a larger one gives a model with opinions
 const opinionated = (family: Family) => createModel({ ...tiny(family), initializerRange: 0.3 }, 7);
 
-describe.each(["llama", "qwen2", "qwen3", "gemma2"] as const)("%s generation", (family) => {
+describe.each(["llama", "mistral", "qwen2", "qwen3", "gemma2"] as const)("%s generation", (family) => {
   it("KV-cache generation equals recomputing the whole sequence (batch, ragged prompts)", () => {
     const model = opinionated(family);
     const prompts = [[5, 9, 13, 2, 7], [3, 4], [11, 12, 13]];

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "./checkpoint.js";
+import { CausalLM } from "./model.js";
 import { readSafetensors } from "./safetensors.js";
 import { fixtures, maxRelErr, useTestBackend, values } from "./test-helpers.js";
 
@@ -9,7 +10,7 @@ beforeAll(useTestBackend);
 
 interface Golden { input_ids: number[][]; loss_mask: number[][]; loss: number; packed_position_ids: number[][] }
 
-describe.each(["llama", "qwen2", "qwen3", "gemma2"])("%s matches transformers (float32)", (family) => {
+describe.each(["llama", "mistral", "qwen2", "qwen3", "gemma2"])("%s matches transformers (float32)", (family) => {
   const dir = `${fixtures}${family}`;
   const golden = JSON.parse(readFileSync(`${dir}/golden.json`, "utf8")) as Golden;
   const expected = readSafetensors(`${dir}/golden.safetensors`);
@@ -32,6 +33,16 @@ describe.each(["llama", "qwen2", "qwen3", "gemma2"])("%s matches transformers (f
     const unpacked = model.forward(ids);
     expect(maxRelErr(values(unpacked), expected.get("packed_logits")!.data)).toBeGreaterThan(1e-2);
     tf.dispose([packed, unpacked]);
+    model.dispose();
+  });
+
+  it.runIf(family === "mistral" || family === "gemma2")("the sliding window shapes the logits (the sequence is longer than it)", () => {
+    const model = loadModel(dir);
+    expect(model.config.slidingWindow).toBeLessThan(golden.input_ids[0].length);
+    const unwindowed = new CausalLM({ ...model.config, slidingWindow: null }, model.params);
+    const logits = unwindowed.forward(golden.input_ids);
+    expect(maxRelErr(values(logits), expected.get("logits")!.data)).toBeGreaterThan(1e-2);
+    tf.dispose(logits);
     model.dispose();
   });
 
