@@ -24,7 +24,7 @@ beforeAll(async () => { await selectBackend((process.env.TOOLTUNE_BACKEND as "cp
 
 const inputs = (base: string): number[][] => JSON.parse(readFileSync(`${models}${base}/golden.json`, "utf8")).input_ids;
 
-describe.each([["ours-llama", "llama"], ["ours-gemma2", "gemma2"], ["ours-qwen3", "qwen3"]])("%s: saved here, loaded by PEFT", (name, base) => {
+describe.each([["ours-llama", "llama"], ["ours-mistral", "mistral"], ["ours-gemma2", "gemma2"], ["ours-qwen3", "qwen3"]])("%s: saved here, loaded by PEFT", (name, base) => {
   it("PEFT's logits equal ours (and differ from the base's); transformers reads our merged checkpoint", () => {
     const model = loadModel(`${models}${base}`);
     const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
@@ -56,7 +56,7 @@ describe.each([["ours-llama", "llama"], ["ours-gemma2", "gemma2"], ["ours-qwen3"
   });
 });
 
-describe.each([["peft-llama", "llama"], ["peft-gemma2", "gemma2"], ["peft-qwen3", "qwen3"]])("%s: saved by PEFT, loaded here", (name, base) => {
+describe.each([["peft-llama", "llama"], ["peft-mistral", "mistral"], ["peft-gemma2", "gemma2"], ["peft-qwen3", "qwen3"]])("%s: saved by PEFT, loaded here", (name, base) => {
   it("same logits as PEFT, merged and unmerged", () => {
     const model = loadModel(`${models}${base}`);
     const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
@@ -69,8 +69,8 @@ describe.each([["peft-llama", "llama"], ["peft-gemma2", "gemma2"], ["peft-qwen3"
   });
 });
 
-const tiny = (family: "llama" | "gemma2" | "qwen3") =>
-  createModel({ ...makeConfig(family, { vocabSize: 24, hiddenSize: 16, intermediateSize: 20, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, slidingWindow: family === "gemma2" ? 3 : null, headDim: family === "qwen3" ? 6 : 4 }), initializerRange: 0.3 }, 1);
+const tiny = (family: "llama" | "mistral" | "gemma2" | "qwen3") =>
+  createModel({ ...makeConfig(family, { vocabSize: 24, hiddenSize: 16, intermediateSize: 20, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, slidingWindow: family === "gemma2" || family === "mistral" ? 3 : null, headDim: family === "qwen3" ? 6 : 4 }), initializerRange: 0.3 }, 1);
 const allTargets: LoraConfig["targetModules"] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "embed_tokens"];
 const ids = [[1, 5, 9, 3, 7, 2, 4], [8, 1, 2, 3, 9, 9, 1]];
 const positions = [[0, 1, 2, 0, 1, 2, 3], [0, 1, 2, 3, 4, 5, 6]];
@@ -114,7 +114,7 @@ describe("LoRA on a tiny model", () => {
     expect([...first.namedVariables().keys()].every((k) => /\.(lora_A|lora_B|trainable_tokens)$/.test(k))).toBe(true);
   });
 
-  it.each(["llama", "gemma2", "qwen3"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
+  it.each(["llama", "mistral", "gemma2", "qwen3"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
     const model = tiny(family);
     const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraAlpha: 4, loraDropout: 0, targetModules: allTargets, trainableTokenIndices: family === "gemma2" ? [20, 23] : null }, 5);
     perturb(adapter.variables(), 9);
@@ -141,7 +141,7 @@ describe("LoRA on a tiny model", () => {
     tf.dispose([value, ...Object.values(grads), ...dirs]);
   });
 
-  it.each(["llama", "gemma2", "qwen3"] as const)("%s: merged logits = base + adapter logits; merged checkpoint loads the same", (family) => {
+  it.each(["llama", "mistral", "gemma2", "qwen3"] as const)("%s: merged logits = base + adapter logits; merged checkpoint loads the same", (family) => {
     const model = tiny(family);
     const adapter = createLora(model, { ...defaultLoraConfig, r: 3, targetModules: allTargets, trainableTokenIndices: null }, 2);
     perturb(adapter.variables(), 4, 0.05);
