@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDataset, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
 import { runStageForTest } from "@tooltune/core/testing";
-import { readSafetensors } from "@tooltune/model";
+import { FAMILIES, readSafetensors } from "@tooltune/model";
 import { trainParams } from "./params.js";
 import { trainStage } from "./stage.js";
 import { tinyInit, writeTokensFixture } from "./test-fixtures.js";
@@ -48,8 +48,8 @@ describe("train stage", () => {
   });
 
   it("init: model_type takes the model package's FAMILIES; a fresh qwen3 has its own head_dim and trains its per-head q/k norms", async () => {
-    expect(trainParams.parse({ init: { model_type: "qwen3" } }).init).toMatchObject({ model_type: "qwen3" });
-    const bad = trainParams.safeParse({ init: { model_type: "mistral" } });
+    for (const model_type of FAMILIES) expect(trainParams.parse({ init: { model_type } }).init).toMatchObject({ model_type });
+    const bad = trainParams.safeParse({ init: { model_type: "falcon" } });
     expect(bad.success).toBe(false);
     expect(JSON.stringify(bad.error!.issues)).toContain('"qwen3"'); // the message lists the supported ones
     const params = { ...fullParams, init: { ...tinyInit, model_type: "qwen3", head_dim: 8 }, epochs: 3, checkpoint_every: 0 };
