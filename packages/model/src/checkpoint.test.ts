@@ -26,7 +26,7 @@ describe("checkpoints", () => {
     const dir = tmp();
     writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "falcon", vocab_size: 8, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 1 }));
     expect(() => loadModel(dir)).toThrow(`config.json: model_type "falcon" is not supported (supported: ${FAMILIES.join(", ")})`);
-    expect(FAMILIES.join(", ")).toBe("llama, mistral, qwen2, qwen3, gemma2");
+    expect(FAMILIES.join(", ")).toBe("llama, mistral, qwen2, qwen3, gemma2, phi3");
     expect(() => fromHfConfig({})).toThrow(`model_type "" is not supported (supported: ${FAMILIES.join(", ")})`);
   });
 
@@ -59,6 +59,42 @@ describe("checkpoints", () => {
       expect(written).not.toHaveProperty("layer_types");
       expect(fromHfConfig(written)).toEqual(c);
     }
+  });
+
+  it("phi3 config.json as Phi-4-mini ships it (top-level partial_rotary_factor, old rope_scaling) and as transformers 5 writes it", () => {
+    const short = [1, 1.25, 1.5], long = [2, 4, 8]; // head_dim 8 · 0.75 = 6 rotary dims: 3 factors
+    const shipped = {
+      model_type: "phi3", vocab_size: 40, hidden_size: 32, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
+      max_position_embeddings: 131072, original_max_position_embeddings: 4096, partial_rotary_factor: 0.75, rope_theta: 10000.0,
+      rope_scaling: { type: "longrope", short_factor: short, long_factor: long }, sliding_window: 262144, tie_word_embeddings: true,
+    };
+    const c = fromHfConfig(shipped);
+    expect(c).toMatchObject({ headDim: 8, partialRotaryFactor: 0.75, fusedProjections: true, rmsNormEps: 1e-5, slidingWindow: 262144, tieWordEmbeddings: true, layerTypes: ["sliding_attention", "sliding_attention"] });
+    expect(c.ropeScaling).toEqual({ ropeType: "longrope", shortFactor: short, longFactor: long, originalMaxPositionEmbeddings: 4096, factor: null, attentionFactor: null });
+    expect(fromHfConfig(JSON.parse(hfConfigJson(toHfConfig(c))))).toEqual(c);
+    // transformers 5's rope_parameters form of the same, and Phi3Config's old name "su" for it
+    const v5 = { ...shipped, rope_scaling: undefined, partial_rotary_factor: undefined, rope_parameters: { rope_type: "longrope", rope_theta: 10000.0, partial_rotary_factor: 0.75, original_max_position_embeddings: 4096, short_factor: short, long_factor: long } };
+    expect(fromHfConfig(v5)).toEqual(c);
+    expect(fromHfConfig({ ...shipped, rope_scaling: { ...shipped.rope_scaling, type: "su" } })).toEqual(c);
+    expect(fromHfConfig({ ...shipped, sliding_window: null, rope_scaling: null, partial_rotary_factor: undefined })).toMatchObject({ slidingWindow: null, ropeScaling: null, partialRotaryFactor: 1, layerTypes: ["full_attention", "full_attention"] });
+    expect(fromHfConfig({ ...shipped, sliding_window: undefined }).slidingWindow).toBe(null); // Phi3Config's default: none
+    expect(() => fromHfConfig({ ...shipped, rope_scaling: { type: "longrope", short_factor: short, long_factor: [1, 2] } })).toThrow("config.json: rope_scaling.long_factor must be 3 numbers (rotary dims / 2)");
+    expect(() => fromHfConfig({ ...shipped, rope_scaling: { type: "dynamic", factor: 2 } })).toThrow('rope_scaling type "dynamic" is not supported for phi3 (llama3, longrope)');
+    expect(() => fromHfConfig({ ...shipped, model_type: "llama" })).toThrow('rope_scaling type "longrope" is not supported for llama (llama3)');
+  });
+
+  it("phi3 checkpoints hold fused qkv_proj and gate_up_proj, as transformers' Phi3 names them", () => {
+    const c = makeConfig("phi3", { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, partialRotaryFactor: 0.5, tieWordEmbeddings: true });
+    const model = createModel({ ...c, initializerRange: 0.2 }, 5);
+    const dir = tmp();
+    saveModel(model, dir);
+    const st = readSafetensors(join(dir, "model.safetensors"));
+    expect(st.get("model.layers.1.self_attn.qkv_proj.weight")!.shape).toEqual([16 + 2 * 8, 16]); // q 4·4, k and v 2·4
+    expect(st.get("model.layers.1.mlp.gate_up_proj.weight")!.shape).toEqual([48, 16]);
+    expect([...st.keys()].filter((k) => /\.(q|k|v|gate|up)_proj\./.test(k))).toEqual([]);
+    const json = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    expect(json).toMatchObject({ model_type: "phi3", architectures: ["Phi3ForCausalLM"], partial_rotary_factor: 0.5 });
+    expect(values(loadModel(dir).forward(ids))).toEqual(values(model.forward(ids)));
   });
 
   it("qwen3 checkpoints hold per-head q_norm/k_norm weights; tied and untied both round-trip", () => {

@@ -17,9 +17,8 @@ export function parameterShapes(c: ModelConfig): Map<string, number[]> {
   for (let i = 0; i < c.numHiddenLayers; i++) {
     const l = `model.layers.${i}`;
     s.set(`${l}.input_layernorm.weight`, [H]);
-    s.set(`${l}.self_attn.q_proj.weight`, [q, H]);
-    s.set(`${l}.self_attn.k_proj.weight`, [kv, H]);
-    s.set(`${l}.self_attn.v_proj.weight`, [kv, H]);
+    if (c.fusedProjections) s.set(`${l}.self_attn.qkv_proj.weight`, [q + 2 * kv, H]);
+    else for (const [p, n] of [["q", q], ["k", kv], ["v", kv]] as const) s.set(`${l}.self_attn.${p}_proj.weight`, [n, H]);
     s.set(`${l}.self_attn.o_proj.weight`, [H, q]);
     if (c.attentionBias) for (const [p, n] of [["q", q], ["k", kv], ["v", kv]] as const) s.set(`${l}.self_attn.${p}_proj.bias`, [n]);
     if (c.oProjBias) s.set(`${l}.self_attn.o_proj.bias`, [H]);
@@ -29,8 +28,8 @@ export function parameterShapes(c: ModelConfig): Map<string, number[]> {
       s.set(`${l}.pre_feedforward_layernorm.weight`, [H]);
       s.set(`${l}.post_feedforward_layernorm.weight`, [H]);
     }
-    s.set(`${l}.mlp.gate_proj.weight`, [I, H]);
-    s.set(`${l}.mlp.up_proj.weight`, [I, H]);
+    if (c.fusedProjections) s.set(`${l}.mlp.gate_up_proj.weight`, [2 * I, H]);
+    else for (const p of ["gate", "up"]) s.set(`${l}.mlp.${p}_proj.weight`, [I, H]);
     s.set(`${l}.mlp.down_proj.weight`, [H, I]);
   }
   s.set("model.norm.weight", [H]);

@@ -1,8 +1,9 @@
 // Model configuration: one camelCase shape for every family, mapped from/to Hugging Face's
 // config.json in exactly one place each (fromHfConfig / toHfConfig).
+import { TooltuneError } from "@tooltune/core";
 
 /** The model_types this package loads, trains and saves (the one list: errors and train's params use it). */
-export const FAMILIES = ["llama", "mistral", "qwen2", "qwen3", "gemma2"] as const;
+export const FAMILIES = ["llama", "mistral", "qwen2", "qwen3", "gemma2", "phi3"] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export interface ModelConfig {
@@ -16,8 +17,10 @@ export interface ModelConfig {
   headDim: number;
   rmsNormEps: number;
   ropeTheta: number;
-  /** Llama 3 style rope scaling, if the checkpoint has one. */
+  /** Llama 3 or (Phi-3) LongRoPE rope scaling, if the checkpoint has one. */
   ropeScaling: RopeScaling | null;
+  /** Share of each head's dims that RoPE rotates, the first ones (Phi-4-mini: 0.75); the rest pass. */
+  partialRotaryFactor: number;
   maxPositionEmbeddings: number;
   tieWordEmbeddings: boolean;
   /** Bias on q/k/v projections (Qwen2: true). */
@@ -26,6 +29,12 @@ export interface ModelConfig {
   oProjBias: boolean;
   /** Per-head RMSNorm on q and k before RoPE (Qwen3's q_norm / k_norm). */
   qkNorm: boolean;
+  /**
+   * Phi-3: one qkv_proj [q + 2kv, H] and one gate_up_proj [2I, H] instead of q/k/v_proj and
+   * gate/up_proj. Held fused as HF stores them (so a LoRA on them is PEFT's, one A shared by the
+   * parts); the projections' outputs are split, not the weights.
+   */
+  fusedProjections: boolean;
   hiddenAct: "silu" | "gelu_pytorch_tanh";
   initializerRange: number;
   // Gemma2 only (null elsewhere)
@@ -42,12 +51,30 @@ export interface ModelConfig {
   torchDtype: "float32" | "float16" | "bfloat16";
 }
 
-export interface RopeScaling {
+export type RopeScaling = Llama3Rope | LongRope;
+
+export interface Llama3Rope {
   ropeType: "llama3";
   factor: number;
   lowFreqFactor: number;
   highFreqFactor: number;
   originalMaxPositionEmbeddings: number;
+}
+
+/**
+ * Phi-3's LongRoPE (transformers _compute_longrope_parameters + longrope_frequency_update):
+ * inv_freq / shortFactor, or / longFactor when the call's largest position + 1 exceeds
+ * originalMaxPositionEmbeddings; cos and sin times attentionFactor.
+ */
+export interface LongRope {
+  ropeType: "longrope";
+  shortFactor: number[];
+  longFactor: number[];
+  originalMaxPositionEmbeddings: number;
+  /** As given (null: max_position_embeddings / originalMaxPositionEmbeddings, only for attentionFactor). */
+  factor: number | null;
+  /** As given (null: √(1 + ln factor / ln originalMax), 1 when factor ≤ 1). */
+  attentionFactor: number | null;
 }
 
 type HfConfig = Record<string, unknown>;
@@ -70,12 +97,15 @@ function ropeParamsOf(hf: HfConfig): HfConfig | null {
   return ((hf.rope_parameters ?? hf.rope_scaling) as HfConfig | null | undefined) ?? null;
 }
 
-function ropeScalingOf(hf: HfConfig): RopeScaling | null {
+function ropeScalingOf(hf: HfConfig, family: Family): RopeScaling | null {
   const rs = ropeParamsOf(hf);
   if (!rs) return null;
-  const type = rs.rope_type ?? rs.type;
+  let type = rs.rope_type ?? rs.type;
   if (type === "default" || type === undefined) return null;
-  if (type !== "llama3") throw new Error(`config.json: rope_scaling type "${String(type)}" is not supported (llama3)`);
+  if (family === "phi3" && (type === "su" || type === "yarn")) type = "longrope"; // Phi3Config's old names for it
+  if (family === "phi3" && type === "longrope") return longRopeOf(hf, rs);
+  const supported = family === "phi3" ? "llama3, longrope" : "llama3";
+  if (type !== "llama3") throw new TooltuneError("INPUT", `config.json: rope_scaling type "${String(type)}" is not supported for ${family} (${supported})`, { where: "config.json" });
   return {
     ropeType: "llama3",
     factor: num(rs, "factor"),
@@ -85,17 +115,44 @@ function ropeScalingOf(hf: HfConfig): RopeScaling | null {
   };
 }
 
-/** MistralConfig's default when config.json has no sliding_window key (Mistral-7B-v0.1's window). */
-const MISTRAL_DEFAULT_WINDOW = 4096;
+function factorList(rs: HfConfig, key: string, half: number): number[] {
+  const v = rs[key];
+  if (!Array.isArray(v) || v.length !== half || !v.every((x) => typeof x === "number"))
+    throw new TooltuneError("INPUT", `config.json: rope_scaling.${key} must be ${half} numbers (rotary dims / 2)`, { where: "config.json" });
+  return v as number[];
+}
 
-function mistralWindowOf(hf: HfConfig): number | null {
-  return "sliding_window" in hf ? ((hf.sliding_window as number | null) ?? null) : MISTRAL_DEFAULT_WINDOW;
+function longRopeOf(hf: HfConfig, rs: HfConfig): LongRope {
+  const headDim = headDimOf(hf, "phi3", num(hf, "hidden_size"), num(hf, "num_attention_heads"));
+  const half = Math.floor(Math.floor(headDim * partialRotaryFactorOf(hf)) / 2);
+  return {
+    ropeType: "longrope",
+    shortFactor: factorList(rs, "short_factor", half),
+    longFactor: factorList(rs, "long_factor", half),
+    // Phi-3's own configs keep it at the top level, transformers 5 copies it into rope_parameters
+    originalMaxPositionEmbeddings: num(rs, "original_max_position_embeddings", num(hf, "original_max_position_embeddings", 4096)),
+    factor: typeof rs.factor === "number" ? rs.factor : null,
+    attentionFactor: typeof rs.attention_factor === "number" ? rs.attention_factor : null,
+  };
+}
+
+/** transformers 5 keeps it in rope_parameters; Phi-3/4 config.json files at the top level. */
+function partialRotaryFactorOf(hf: HfConfig): number {
+  return num(ropeParamsOf(hf) ?? {}, "partial_rotary_factor", num(hf, "partial_rotary_factor", 1));
+}
+
+/** Families whose one window, when set, is on every layer (their modeling code passes
+ * config.sliding_window to all; a layer_types in config.json is ignored there). */
+const windowOnEveryLayer = (family: Family) => family === "mistral" || family === "phi3";
+
+/** Without a sliding_window key: MistralConfig's default 4096 (Mistral-7B-v0.1's window), Phi3Config's none. */
+function everyLayerWindowOf(hf: HfConfig, family: Family): number | null {
+  if ("sliding_window" in hf) return (hf.sliding_window as number | null) ?? null;
+  return family === "mistral" ? 4096 : null;
 }
 
 function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["layerTypes"] {
-  // Mistral: every layer slides when there is a window (modeling_mistral passes config.sliding_window
-  // to all of them; a layer_types in its config.json is ignored there, with a warning)
-  if (family === "mistral") return Array.from({ length: n }, () => (mistralWindowOf(hf) === null ? "full_attention" : "sliding_attention"));
+  if (windowOnEveryLayer(family)) return Array.from({ length: n }, () => (everyLayerWindowOf(hf, family) === null ? "full_attention" : "sliding_attention"));
   if (Array.isArray(hf.layer_types)) return hf.layer_types as ModelConfig["layerTypes"];
   // Qwen2/Qwen3 configs slide only with use_sliding_window, which slidingWindowOf refuses: all full.
   // transformers Gemma2Config: "sliding_attention" if bool((i + 1) % 2) — even layers slide.
@@ -104,14 +161,14 @@ function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["lay
 }
 
 /**
- * Gemma2's and Mistral's window (null: Mistral v0.2 on, full attention). Qwen2/Qwen3 keep `sliding_window` in every config but, as their transformers
+ * Gemma2's, Mistral's and Phi-3's window (null: e.g. Mistral v0.2 on, full attention). Qwen2/Qwen3 keep `sliding_window` in every config but, as their transformers
  * configs do (`sliding_window if use_sliding_window else None`), use it only with
  * use_sliding_window: true, which is not verified here and so refused; a layer_types that names
  * sliding layers without a window is refused too (transformers fails on it at the first forward).
  */
 function slidingWindowOf(hf: HfConfig, family: Family, layerTypes: ModelConfig["layerTypes"]): number | null {
   if (family === "gemma2") return (hf.sliding_window as number | null) ?? null;
-  if (family === "mistral") return mistralWindowOf(hf);
+  if (windowOnEveryLayer(family)) return everyLayerWindowOf(hf, family);
   const name = family[0].toUpperCase() + family.slice(1);
   if (hf.use_sliding_window === true) throw new Error(`config.json: ${name} use_sliding_window: true is not supported (set it to false: full attention in every layer)`);
   if (layerTypes.includes("sliding_attention")) throw new Error(`config.json: layer_types names sliding_attention layers, but ${name} slides only with use_sliding_window: true (not supported): make them full_attention`);
@@ -140,14 +197,16 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
     numAttentionHeads,
     numKeyValueHeads: num(hf, "num_key_value_heads", numAttentionHeads),
     headDim: headDimOf(hf, family, hiddenSize, numAttentionHeads),
-    rmsNormEps: num(hf, "rms_norm_eps", 1e-6),
+    rmsNormEps: num(hf, "rms_norm_eps", family === "phi3" ? 1e-5 : 1e-6), // Phi3Config's default
     ropeTheta: num(ropeParamsOf(hf) ?? {}, "rope_theta", num(hf, "rope_theta", 10000)), // transformers default_theta
-    ropeScaling: ropeScalingOf(hf),
+    ropeScaling: ropeScalingOf(hf, family),
+    partialRotaryFactor: partialRotaryFactorOf(hf),
     maxPositionEmbeddings: num(hf, "max_position_embeddings", 2048),
     tieWordEmbeddings: typeof hf.tie_word_embeddings === "boolean" ? hf.tie_word_embeddings : gemma,
     attentionBias: family === "qwen2" || hf.attention_bias === true,
     oProjBias: family !== "qwen2" && hf.attention_bias === true, // Qwen3 as Llama: attention_bias is on all four
     qkNorm: family === "qwen3",
+    fusedProjections: family === "phi3",
     hiddenAct: gemma ? "gelu_pytorch_tanh" : "silu",
     initializerRange: num(hf, "initializer_range", 0.02),
     queryPreAttnScalar: gemma ? num(hf, "query_pre_attn_scalar", 256) : null,
@@ -162,7 +221,7 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
   };
 }
 
-const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", mistral: "MistralForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", gemma2: "Gemma2ForCausalLM" };
+const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", mistral: "MistralForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", gemma2: "Gemma2ForCausalLM", phi3: "Phi3ForCausalLM" };
 
 export function toHfConfig(c: ModelConfig): HfConfig {
   const hf: HfConfig = {
@@ -186,15 +245,23 @@ export function toHfConfig(c: ModelConfig): HfConfig {
     pad_token_id: c.padTokenId,
     torch_dtype: c.torchDtype,
   };
-  if (c.ropeScaling) {
-    const r = c.ropeScaling;
+  const r = c.ropeScaling;
+  if (r?.ropeType === "llama3") {
     hf.rope_scaling = {
       rope_type: r.ropeType, factor: r.factor, low_freq_factor: r.lowFreqFactor,
       high_freq_factor: r.highFreqFactor, original_max_position_embeddings: r.originalMaxPositionEmbeddings,
     };
   }
+  if (r?.ropeType === "longrope") {
+    hf.rope_scaling = {
+      rope_type: r.ropeType, short_factor: r.shortFactor, long_factor: r.longFactor, original_max_position_embeddings: r.originalMaxPositionEmbeddings,
+      ...(r.factor === null ? {} : { factor: r.factor }), ...(r.attentionFactor === null ? {} : { attention_factor: r.attentionFactor }),
+    };
+    hf.original_max_position_embeddings = r.originalMaxPositionEmbeddings;
+  }
+  if (c.partialRotaryFactor !== 1) hf.partial_rotary_factor = c.partialRotaryFactor;
   if (c.family === "llama") { hf.attention_bias = c.attentionBias; hf.mlp_bias = false; }
-  if (c.family === "mistral") hf.sliding_window = c.slidingWindow; // null written as null: absent would mean 4096
+  if (windowOnEveryLayer(c.family)) hf.sliding_window = c.slidingWindow; // null written as null: absent is Mistral's 4096
   if (c.family === "qwen3") { hf.attention_bias = c.attentionBias; hf.use_sliding_window = false; }
   if (c.family === "gemma2") {
     hf.hidden_activation = c.hiddenAct;
@@ -223,7 +290,7 @@ export function makeConfig(family: Family, over: Partial<ModelConfig> & Pick<Mod
 }
 
 // transformers ≥ 5 validates config types strictly: a float field written as `3` is rejected.
-const FLOAT_KEYS = new Set(["rms_norm_eps", "rope_theta", "initializer_range", "attn_logit_softcapping", "final_logit_softcapping", "factor", "low_freq_factor", "high_freq_factor"]);
+const FLOAT_KEYS = new Set(["rms_norm_eps", "rope_theta", "initializer_range", "attn_logit_softcapping", "final_logit_softcapping", "factor", "low_freq_factor", "high_freq_factor", "partial_rotary_factor", "attention_factor"]);
 
 /** config.json text: float fields keep a decimal point (3 → 3.0). */
 export function hfConfigJson(hf: Record<string, unknown>): string {

@@ -5,19 +5,31 @@ import type { ModelConfig } from "./config.js";
 import type { Rows } from "./model.js";
 
 export interface RopeTables {
-  cos: tf.Tensor3D; // [N, 1, headDim]
-  sin: tf.Tensor3D; // [N, 1, headDim]
+  cos: tf.Tensor3D; // [N, 1, rotary dims]
+  sin: tf.Tensor3D; // [N, 1, rotary dims]
 }
 
 const f = Math.fround;
 
-/** inv_freq as transformers computes it in float32, with Llama 3 scaling when configured. */
-export function inverseFrequencies(c: ModelConfig): Float32Array {
-  const d = c.headDim;
+/** Dims of each head that RoPE rotates (transformers: int(head_dim · partial_rotary_factor)). */
+export const rotaryDims = (c: ModelConfig): number => Math.floor(c.headDim * c.partialRotaryFactor);
+
+/**
+ * inv_freq as transformers computes it in float32, with Llama 3 or LongRoPE scaling when configured;
+ * maxPosition (the call's largest position id) picks LongRoPE's short or long factors.
+ */
+export function inverseFrequencies(c: ModelConfig, maxPosition = 0): Float32Array {
+  const d = rotaryDims(c);
   const inv = new Float32Array(d / 2);
   for (let i = 0; i < d / 2; i++) inv[i] = f(1 / f(c.ropeTheta ** f((2 * i) / d)));
   const rs = c.ropeScaling;
   if (!rs) return inv;
+  if (rs.ropeType === "longrope") {
+    // longrope_frequency_update: seq_len = max(position_ids) + 1 over the whole call
+    const ext = maxPosition + 1 > rs.originalMaxPositionEmbeddings ? rs.longFactor : rs.shortFactor;
+    for (let i = 0; i < inv.length; i++) inv[i] = f(1 / f(f(ext[i]) * f(c.ropeTheta ** f((2 * i) / d))));
+    return inv;
+  }
   // transformers _compute_llama3_parameters
   const lowWavelen = rs.originalMaxPositionEmbeddings / rs.lowFreqFactor;
   const highWavelen = rs.originalMaxPositionEmbeddings / rs.highFreqFactor;
@@ -32,17 +44,28 @@ export function inverseFrequencies(c: ModelConfig): Float32Array {
   return inv;
 }
 
+/** cos/sin are scaled by this (LongRoPE's attention factor; 1 otherwise). */
+function attentionScaling(c: ModelConfig): number {
+  const rs = c.ropeScaling;
+  if (rs?.ropeType !== "longrope") return 1;
+  if (rs.attentionFactor !== null) return rs.attentionFactor;
+  const factor = rs.factor ?? c.maxPositionEmbeddings / rs.originalMaxPositionEmbeddings;
+  return factor <= 1 ? 1 : Math.sqrt(1 + Math.log(factor) / Math.log(rs.originalMaxPositionEmbeddings));
+}
+
+/** cos/sin [N, 1, rotaryDims] for every token's position. */
 export function ropeTables(c: ModelConfig, positions: Rows): RopeTables {
-  const inv = inverseFrequencies(c);
-  const d = c.headDim;
   const flat = positions.flatMap((r) => Array.from(r));
+  const inv = inverseFrequencies(c, flat.reduce((m, p) => Math.max(m, p), 0));
+  const scale = attentionScaling(c);
+  const d = rotaryDims(c);
   const cos = new Float32Array(flat.length * d);
   const sin = new Float32Array(flat.length * d);
   flat.forEach((p, n) => {
     for (let i = 0; i < d / 2; i++) {
       const angle = f(p * inv[i]); // emb = cat(freqs, freqs)
-      cos[n * d + i] = cos[n * d + i + d / 2] = Math.cos(angle);
-      sin[n * d + i] = sin[n * d + i + d / 2] = Math.sin(angle);
+      cos[n * d + i] = cos[n * d + i + d / 2] = f(Math.cos(angle)) * scale;
+      sin[n * d + i] = sin[n * d + i + d / 2] = f(Math.sin(angle)) * scale;
     }
   });
   return { cos: tf.tensor3d(cos, [flat.length, 1, d]), sin: tf.tensor3d(sin, [flat.length, 1, d]) };

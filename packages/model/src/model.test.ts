@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "./checkpoint.js";
 import { CausalLM } from "./model.js";
+import { FAMILIES, type LongRope, type ModelConfig } from "./config.js";
 import { readSafetensors } from "./safetensors.js";
 import { fixtures, maxRelErr, useTestBackend, values } from "./test-helpers.js";
 
@@ -10,7 +11,25 @@ beforeAll(useTestBackend);
 
 interface Golden { input_ids: number[][]; loss_mask: number[][]; loss: number; packed_position_ids: number[][] }
 
-describe.each(["llama", "mistral", "qwen2", "qwen3", "gemma2"])("%s matches transformers (float32)", (family) => {
+type Ablation = [string, (c: ModelConfig) => ModelConfig, "logits" | "packed_logits"];
+const longRope = (c: ModelConfig) => c.ropeScaling as LongRope;
+/** What a fixture's config turns on, each shown to matter: its goldens fail without it. */
+const ablations: Record<string, Ablation[]> = {
+  // the window is shorter than the sequence (and than the packed row's 7-token example)
+  mistral: [["sliding window", (c) => ({ ...c, slidingWindow: null }), "logits"]],
+  gemma2: [["sliding window", (c) => ({ ...c, slidingWindow: null }), "logits"]],
+  phi3: [
+    ["sliding window", (c) => ({ ...c, slidingWindow: null }), "logits"],
+    // the batch (positions 0..11) is past original_max_position_embeddings 8: long factors; the packed examples are not
+    ["LongRoPE long factors", (c) => ({ ...c, ropeScaling: { ...longRope(c), longFactor: longRope(c).shortFactor } }), "logits"],
+    ["LongRoPE short factors", (c) => ({ ...c, ropeScaling: { ...longRope(c), shortFactor: longRope(c).longFactor } }), "packed_logits"],
+    ["LongRoPE attention factor", (c) => ({ ...c, ropeScaling: { ...longRope(c), attentionFactor: 1 } }), "logits"],
+    // all 8 dims turning (the extra ones unscaled) instead of the first 6
+    ["partial rotary", (c) => ({ ...c, partialRotaryFactor: 1, ropeScaling: { ...longRope(c), longFactor: [...longRope(c).longFactor, 1], shortFactor: [...longRope(c).shortFactor, 1] } }), "logits"],
+  ],
+};
+
+describe.each(FAMILIES)("%s matches transformers (float32)", (family) => {
   const dir = `${fixtures}${family}`;
   const golden = JSON.parse(readFileSync(`${dir}/golden.json`, "utf8")) as Golden;
   const expected = readSafetensors(`${dir}/golden.safetensors`);
@@ -36,12 +55,11 @@ describe.each(["llama", "mistral", "qwen2", "qwen3", "gemma2"])("%s matches tran
     model.dispose();
   });
 
-  it.runIf(family === "mistral" || family === "gemma2")("the sliding window shapes the logits (the sequence is longer than it)", () => {
+  it.each(ablations[family] ?? [])("the goldens fail without its %s", (_, ablate, which) => {
     const model = loadModel(dir);
-    expect(model.config.slidingWindow).toBeLessThan(golden.input_ids[0].length);
-    const unwindowed = new CausalLM({ ...model.config, slidingWindow: null }, model.params);
-    const logits = unwindowed.forward(golden.input_ids);
-    expect(maxRelErr(values(logits), expected.get("logits")!.data)).toBeGreaterThan(1e-2);
+    const changed = new CausalLM(ablate(model.config), model.params);
+    const logits = which === "logits" ? changed.forward(golden.input_ids) : changed.forward([golden.input_ids[0]], { positionIds: golden.packed_position_ids });
+    expect(maxRelErr(values(logits), expected.get(which)!.data)).toBeGreaterThan(1e-2);
     tf.dispose(logits);
     model.dispose();
   });

@@ -1,6 +1,6 @@
 // A decoder-only transformer written once against tfjs ops: Llama, with Qwen2's q/k/v biases, Qwen3's
-// per-head q/k norms, and Gemma2's (1 + w) norms, √hidden embedding scale, sandwich norms,
-// soft-capping and sliding window.
+// per-head q/k norms, Mistral's and Gemma2's sliding window, Phi-3's fused qkv/gate_up projections
+// and partial rotary, and Gemma2's (1 + w) norms, √hidden embedding scale, sandwich norms and soft-capping.
 // Read top-down: building blocks → attention → MLP → block → model (logits, loss).
 //
 // Parameters live in one Map under Hugging Face's own names (`model.layers.0.self_attn.q_proj.weight`).
@@ -78,8 +78,20 @@ function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number, plusOne: boolean):
   return tf.mul(normed, plusOne ? tf.add(w, 1) : w);
 }
 
-/** HF rotate_half on the last axis: x*cos + cat(-x2, x1)*sin. x: [N, heads, headDim]; cos/sin [N, 1, headDim]. */
+/**
+ * HF rotate_half on the last axis: x*cos + cat(-x2, x1)*sin. x: [N, heads, headDim]; cos/sin
+ * [N, 1, d]: with d < headDim (partial rotary, Phi-4-mini) only the first d dims turn, the rest pass.
+ */
 function applyRope(x: tf.Tensor3D, rope: RopeTables): tf.Tensor3D {
+  const [d, hd] = [rope.cos.shape[2], x.shape[2]];
+  if (d < hd) {
+    const [rot, pass] = tf.split(x, [d, hd - d], 2) as tf.Tensor3D[];
+    return tf.concat([rotate(rot, rope), pass], 2);
+  }
+  return rotate(x, rope);
+}
+
+function rotate(x: tf.Tensor3D, rope: RopeTables): tf.Tensor3D {
   const fused = fusedOps().rope;
   if (fused) return fused(x, rope.cos, rope.sin);
   const half = x.shape[2] / 2;
@@ -178,9 +190,11 @@ export class CausalLM {
     const [nH, nKv, hd] = [c.numAttentionHeads, c.numKeyValueHeads, c.headDim];
     const g = nH / nKv;
     const at = `model.layers.${i}.self_attn`;
-    const q = applyRope(this.headNorm(tf.reshape(this.linear(x, `${at}.q_proj`, s.adapter), [B * T, nH, hd]), `${at}.q_norm`), s.rope); // [N, nH, hd]
-    const k = applyRope(this.headNorm(tf.reshape(this.linear(x, `${at}.k_proj`, s.adapter), [B * T, nKv, hd]), `${at}.k_norm`), s.rope); // [N, nKv, hd]
-    const v = this.linear(x, `${at}.v_proj`, s.adapter);
+    const [qx, kx, v] = c.fusedProjections
+      ? (tf.split(this.linear(x, `${at}.qkv_proj`, s.adapter), [nH * hd, nKv * hd, nKv * hd], 1) as tf.Tensor2D[]) // Phi-3: q | k | v columns
+      : [this.linear(x, `${at}.q_proj`, s.adapter), this.linear(x, `${at}.k_proj`, s.adapter), this.linear(x, `${at}.v_proj`, s.adapter)];
+    const q = applyRope(this.headNorm(tf.reshape(qx, [B * T, nH, hd]), `${at}.q_norm`), s.rope); // [N, nH, hd]
+    const k = applyRope(this.headNorm(tf.reshape(kx, [B * T, nKv, hd]), `${at}.k_norm`), s.rope); // [N, nKv, hd]
     const scale = (c.queryPreAttnScalar ?? hd) ** -0.5;
     const sliding = c.layerTypes[i] === "sliding_attention" && c.slidingWindow !== null;
     const fused = fusedOps().attention;
@@ -222,8 +236,10 @@ export class CausalLM {
 
   private mlp(x: tf.Tensor2D, i: number, adapter?: Adapter): tf.Tensor2D {
     const m = `model.layers.${i}.mlp`;
-    const gate = this.linear(x, `${m}.gate_proj`, adapter);
-    const up = this.linear(x, `${m}.up_proj`, adapter);
+    const I = this.config.intermediateSize;
+    const [gate, up] = this.config.fusedProjections
+      ? (tf.split(this.linear(x, `${m}.gate_up_proj`, adapter), [I, I], 1) as tf.Tensor2D[]) // Phi-3: gate | up columns (chunk(2))
+      : [this.linear(x, `${m}.gate_proj`, adapter), this.linear(x, `${m}.up_proj`, adapter)];
     const silu = this.config.hiddenAct === "silu";
     const fused = fusedOps().gatedActivation;
     const act: tf.Tensor2D = fused ? fused(gate, up, silu ? "silu" : "gelu_tanh") : tf.mul(silu ? tf.mul(gate, tf.sigmoid(gate)) : geluTanh(gate), up);
