@@ -1,6 +1,7 @@
 // LoRA settings in PEFT's words, and the one mapping to/from PEFT's adapter_config.json.
 
-export const LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "embed_tokens"] as const;
+// qkv_proj and gate_up_proj are Phi-3's fused projections (it has no q/k/v_proj, gate/up_proj)
+export const LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "qkv_proj", "gate_up_proj", "lm_head", "embed_tokens"] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 
 export interface LoraConfig {

@@ -24,7 +24,7 @@ beforeAll(async () => { await selectBackend((process.env.TOOLTUNE_BACKEND as "cp
 
 const inputs = (base: string): number[][] => JSON.parse(readFileSync(`${models}${base}/golden.json`, "utf8")).input_ids;
 
-describe.each([["ours-llama", "llama"], ["ours-mistral", "mistral"], ["ours-gemma2", "gemma2"], ["ours-qwen3", "qwen3"]])("%s: saved here, loaded by PEFT", (name, base) => {
+describe.each([["ours-llama", "llama"], ["ours-mistral", "mistral"], ["ours-gemma2", "gemma2"], ["ours-qwen3", "qwen3"], ["ours-phi3", "phi3"]])("%s: saved here, loaded by PEFT", (name, base) => {
   it("PEFT's logits equal ours (and differ from the base's); transformers reads our merged checkpoint", () => {
     const model = loadModel(`${models}${base}`);
     const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
@@ -56,7 +56,7 @@ describe.each([["ours-llama", "llama"], ["ours-mistral", "mistral"], ["ours-gemm
   });
 });
 
-describe.each([["peft-llama", "llama"], ["peft-mistral", "mistral"], ["peft-gemma2", "gemma2"], ["peft-qwen3", "qwen3"]])("%s: saved by PEFT, loaded here", (name, base) => {
+describe.each([["peft-llama", "llama"], ["peft-mistral", "mistral"], ["peft-gemma2", "gemma2"], ["peft-qwen3", "qwen3"], ["peft-phi3", "phi3"]])("%s: saved by PEFT, loaded here", (name, base) => {
   it("same logits as PEFT, merged and unmerged", () => {
     const model = loadModel(`${models}${base}`);
     const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
@@ -69,9 +69,12 @@ describe.each([["peft-llama", "llama"], ["peft-mistral", "mistral"], ["peft-gemm
   });
 });
 
-const tiny = (family: "llama" | "mistral" | "gemma2" | "qwen3") =>
-  createModel({ ...makeConfig(family, { vocabSize: 24, hiddenSize: 16, intermediateSize: 20, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, slidingWindow: family === "gemma2" || family === "mistral" ? 3 : null, headDim: family === "qwen3" ? 6 : 4 }), initializerRange: 0.3 }, 1);
+type TinyFamily = "llama" | "mistral" | "gemma2" | "qwen3" | "phi3";
+const tiny = (family: TinyFamily) =>
+  createModel({ ...makeConfig(family, { vocabSize: 24, hiddenSize: 16, intermediateSize: 20, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, slidingWindow: family === "gemma2" || family === "mistral" || family === "phi3" ? 3 : null, headDim: family === "qwen3" ? 6 : 4, partialRotaryFactor: family === "phi3" ? 0.5 : 1 }), initializerRange: 0.3 }, 1);
 const allTargets: LoraConfig["targetModules"] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "embed_tokens"];
+/** Every module of the family (Phi-3's projections are fused). */
+const targetsOf = (family: TinyFamily): LoraConfig["targetModules"] => (family === "phi3" ? ["qkv_proj", "o_proj", "gate_up_proj", "down_proj", "lm_head", "embed_tokens"] : allTargets);
 const ids = [[1, 5, 9, 3, 7, 2, 4], [8, 1, 2, 3, 9, 9, 1]];
 const positions = [[0, 1, 2, 0, 1, 2, 3], [0, 1, 2, 3, 4, 5, 6]];
 const mask = [[0, 1, 1, 0, 1, 1, 1], [0, 0, 1, 1, 1, 1, 1]];
@@ -114,9 +117,9 @@ describe("LoRA on a tiny model", () => {
     expect([...first.namedVariables().keys()].every((k) => /\.(lora_A|lora_B|trainable_tokens)$/.test(k))).toBe(true);
   });
 
-  it.each(["llama", "mistral", "gemma2", "qwen3"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
+  it.each(["llama", "mistral", "gemma2", "qwen3", "phi3"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
     const model = tiny(family);
-    const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraAlpha: 4, loraDropout: 0, targetModules: allTargets, trainableTokenIndices: family === "gemma2" ? [20, 23] : null }, 5);
+    const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraAlpha: 4, loraDropout: 0, targetModules: targetsOf(family), trainableTokenIndices: family === "gemma2" ? [20, 23] : null }, 5);
     perturb(adapter.variables(), 9);
     const vars = adapter.variables();
     const lossOf = () => model.loss(ids, mask, positions, adapter).loss;
@@ -141,9 +144,9 @@ describe("LoRA on a tiny model", () => {
     tf.dispose([value, ...Object.values(grads), ...dirs]);
   });
 
-  it.each(["llama", "mistral", "gemma2", "qwen3"] as const)("%s: merged logits = base + adapter logits; merged checkpoint loads the same", (family) => {
+  it.each(["llama", "mistral", "gemma2", "qwen3", "phi3"] as const)("%s: merged logits = base + adapter logits; merged checkpoint loads the same", (family) => {
     const model = tiny(family);
-    const adapter = createLora(model, { ...defaultLoraConfig, r: 3, targetModules: allTargets, trainableTokenIndices: null }, 2);
+    const adapter = createLora(model, { ...defaultLoraConfig, r: 3, targetModules: targetsOf(family), trainableTokenIndices: null }, 2);
     perturb(adapter.variables(), 4, 0.05);
     const withAdapter = values(model.forward(ids, { positionIds: positions, adapter }));
     const merged = mergeAdapter(model, adapter);
@@ -153,6 +156,16 @@ describe("LoRA on a tiny model", () => {
     const reloaded: CausalLM = loadModel(dir);
     expect(maxRelErr(values(reloaded.forward(ids, { positionIds: positions })), withAdapter)).toBeLessThan(1e-5);
     expect(maxRelErr(values(model.forward(ids, { positionIds: positions })), withAdapter)).toBeGreaterThan(1e-3); // base untouched
+  });
+
+  it("a target the model has no module for fails naming the ones it has (q_proj on Phi-3, qkv_proj on Llama)", () => {
+    expect(() => createLora(tiny("phi3"), { ...defaultLoraConfig, targetModules: ["q_proj", "o_proj", "up_proj"] })).toThrow(
+      expect.objectContaining({ message: "LoRA target_modules q_proj, up_proj: the phi3 model has no such module", fix: "target among its projections: qkv_proj, o_proj, gate_up_proj, down_proj" }),
+    );
+    expect(() => createLora(tiny("llama"), { ...defaultLoraConfig, targetModules: ["qkv_proj"] })).toThrow(/qkv_proj: the llama model has no such module/);
+    const fused = createLora(tiny("phi3"), { ...defaultLoraConfig, r: 2, targetModules: ["qkv_proj", "gate_up_proj"] });
+    expect(fused.loraB.get("model.layers.0.self_attn.qkv_proj")!.shape).toEqual([2, 16 + 2 * 8]); // one A, one B over q|k|v
+    expect(fused.loraB.get("model.layers.1.mlp.gate_up_proj")!.shape).toEqual([2, 40]);
   });
 
   it("trainable token rows: only those rows change, tied lm_head follows; save → load round trip", () => {

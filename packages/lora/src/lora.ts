@@ -8,6 +8,7 @@
 //   linear loraA [in, r] (PEFT lora_A.weight [r, in]),  loraB [r, out] (PEFT lora_B.weight [out, r]);
 //   embedding loraA [vocab, r] (PEFT lora_embedding_A [r, vocab]), loraB [r, dim] (lora_embedding_B [dim, r]).
 import * as tf from "@tensorflow/tfjs-core";
+import { TooltuneError } from "@tooltune/core";
 import { CausalLM, fusedOps, gatherRows, seededRandomNormal, type Adapter } from "@tooltune/model";
 import { scalingOf, type LoraConfig } from "./config.js";
 
@@ -37,6 +38,13 @@ export function targetModulesOf(model: CausalLM, config: LoraConfig): TargetModu
     if (!m || !(config.targetModules as string[]).includes(m[2])) continue;
     const [inDim, outDim] = model.params.get(name)!.shape; // held [in, out]
     out.push({ module: m[1], kind: "linear", inDim, outDim });
+  }
+  // PEFT fails only when nothing matches; a named projection the model lacks (q_proj on Phi-3) would
+  // silently train less than asked, so it fails here
+  const missing = config.targetModules.filter((t) => t !== "lm_head" && t !== "embed_tokens" && !out.some((m) => m.module.endsWith(`.${t}`)));
+  if (missing.length) {
+    const names = [...new Set([...model.params.keys()].map((n) => /\.(\w+_proj)\.weight$/.exec(n)?.[1]).filter((n) => n !== undefined))];
+    throw new TooltuneError("CONFIG", `LoRA target_modules ${missing.join(", ")}: the ${c.family} model has no such module`, { fix: `target among its projections: ${names.join(", ")}` });
   }
   if (config.targetModules.includes("lm_head")) out.push({ module: "lm_head", kind: "linear", inDim: c.hiddenSize, outDim: c.vocabSize });
   if (config.targetModules.includes("embed_tokens")) out.push({ module: EMBED, kind: "embedding", inDim: c.vocabSize, outDim: c.hiddenSize });
