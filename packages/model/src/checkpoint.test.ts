@@ -26,7 +26,7 @@ describe("checkpoints", () => {
     const dir = tmp();
     writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "falcon", vocab_size: 8, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 1 }));
     expect(() => loadModel(dir)).toThrow(`config.json: model_type "falcon" is not supported (supported: ${FAMILIES.join(", ")})`);
-    expect(FAMILIES.join(", ")).toBe("llama, mistral, qwen2, qwen3, gemma2, phi3");
+    expect(FAMILIES.join(", ")).toBe("llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3");
     expect(() => fromHfConfig({})).toThrow(`model_type "" is not supported (supported: ${FAMILIES.join(", ")})`);
   });
 
@@ -59,6 +59,47 @@ describe("checkpoints", () => {
       expect(written).not.toHaveProperty("layer_types");
       expect(fromHfConfig(written)).toEqual(c);
     }
+  });
+
+  it("gemma3_text config.json as gemma-3-1b ships it (rope_local_base_freq, sliding_window_pattern) and as transformers 5 writes it", () => {
+    const shipped = {
+      model_type: "gemma3_text", vocab_size: 40, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 7, num_attention_heads: 4, num_key_value_heads: 1,
+      head_dim: 8, query_pre_attn_scalar: 8, rope_theta: 1000000, rope_local_base_freq: 10000, rope_scaling: null, sliding_window: 512, sliding_window_pattern: 6,
+      final_logit_softcapping: null, attn_logit_softcapping: null,
+    };
+    const S = "sliding_attention", F = "full_attention";
+    const c = fromHfConfig(shipped);
+    // every 6th layer global (Gemma3TextConfig's (i + 1) % pattern), the others local; tied, q/k norms, no soft-caps
+    expect(c).toMatchObject({ layerTypes: [S, S, S, S, S, F, S], slidingWindow: 512, ropeTheta: 1e6, ropeLocalTheta: 10000, ropeScaling: null, qkNorm: true, tieWordEmbeddings: true, attnLogitSoftcapping: null, finalLogitSoftcapping: null, hiddenAct: "gelu_pytorch_tanh" });
+    expect(fromHfConfig(JSON.parse(hfConfigJson(toHfConfig(c))))).toEqual(c);
+    // Gemma-3-4B's text config: linear scaling on the global layers
+    const scaled = fromHfConfig({ ...shipped, rope_scaling: { rope_type: "linear", factor: 8.0 } });
+    expect(scaled.ropeScaling).toEqual({ ropeType: "linear", factor: 8 });
+    expect(fromHfConfig(JSON.parse(hfConfigJson(toHfConfig(scaled))))).toEqual(scaled);
+    // transformers 5: one rope dict per layer type
+    const v5 = { ...shipped, rope_theta: undefined, rope_local_base_freq: undefined, rope_scaling: undefined, layer_types: [S, S, S, S, S, F, S],
+      rope_parameters: { full_attention: { rope_type: "linear", factor: 8.0, rope_theta: 1e6 }, sliding_attention: { rope_type: "default", rope_theta: 10000 } } };
+    expect(fromHfConfig(v5)).toEqual(scaled);
+    // defaults: head_dim 256, window 4096, bases 1e6 / 1e4
+    const bare = { model_type: "gemma3_text", vocab_size: 40, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4 };
+    expect(fromHfConfig(bare)).toMatchObject({ headDim: 256, slidingWindow: 4096, ropeTheta: 1e6, ropeLocalTheta: 10000, queryPreAttnScalar: 256 });
+    expect(() => fromHfConfig({ ...shipped, use_bidirectional_attention: true })).toThrow("config.json: Gemma 3 use_bidirectional_attention: true is not supported");
+    expect(() => fromHfConfig({ ...v5, rope_parameters: { ...v5.rope_parameters, sliding_attention: { rope_type: "linear", factor: 2 } } })).toThrow('rope_parameters.sliding_attention rope_type "linear" is not supported');
+    expect(() => fromHfConfig({ ...shipped, rope_scaling: { rope_type: "yarn", factor: 2 } })).toThrow('rope_scaling type "yarn" is not supported for gemma3_text (llama3, linear)');
+  });
+
+  it("gemma3_text checkpoints hold per-head q_norm/k_norm and the sandwich norms; fresh norms are 0 ((1 + w))", () => {
+    const c = makeConfig("gemma3_text", { vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 6, slidingWindow: 3, layerTypes: ["sliding_attention", "full_attention"] });
+    const model = createModel({ ...c, initializerRange: 0.2 }, 5);
+    const dir = tmp();
+    saveModel(model, dir);
+    const st = readSafetensors(join(dir, "model.safetensors"));
+    for (const n of ["self_attn.q_norm", "self_attn.k_norm"]) expect(st.get(`model.layers.1.${n}.weight`)!.shape).toEqual([6]);
+    for (const n of ["pre_feedforward_layernorm", "post_feedforward_layernorm"]) expect(st.get(`model.layers.0.${n}.weight`)!.data.every((x) => x === 0)).toBe(true);
+    expect(st.has("lm_head.weight")).toBe(false);
+    const json = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    expect(json).toMatchObject({ model_type: "gemma3_text", architectures: ["Gemma3ForCausalLM"], rope_local_base_freq: 10000, layer_types: ["sliding_attention", "full_attention"], sliding_window: 3 });
+    expect(values(loadModel(dir).forward(ids))).toEqual(values(model.forward(ids)));
   });
 
   it("phi3 config.json as Phi-4-mini ships it (top-level partial_rotary_factor, old rope_scaling) and as transformers 5 writes it", () => {

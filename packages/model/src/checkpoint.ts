@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromHfConfig, hfConfigJson, toHfConfig, type ModelConfig } from "./config.js";
+import { fromHfConfig, hfConfigJson, isGemma, toHfConfig, type ModelConfig } from "./config.js";
 import { CausalLM, isLinearWeight, type Params } from "./model.js";
 import { seededRandomNormal } from "./random.js";
 import { readSafetensors, writeSafetensors, dtypeBytes, type HostTensor, type StDtype } from "./safetensors.js";
@@ -24,7 +24,7 @@ export function parameterShapes(c: ModelConfig): Map<string, number[]> {
     if (c.oProjBias) s.set(`${l}.self_attn.o_proj.bias`, [H]);
     if (c.qkNorm) for (const p of ["q", "k"]) s.set(`${l}.self_attn.${p}_norm.weight`, [hd]);
     s.set(`${l}.post_attention_layernorm.weight`, [H]);
-    if (c.family === "gemma2") {
+    if (isGemma(c.family)) {
       s.set(`${l}.pre_feedforward_layernorm.weight`, [H]);
       s.set(`${l}.post_feedforward_layernorm.weight`, [H]);
     }
@@ -118,14 +118,14 @@ export function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}):
 }
 
 /** A fresh model, deterministic in (config, seed): as transformers' _init_weights — linears and
- * embeddings N(0, initializer_range), biases 0, norms 1 (Gemma2's (1 + w) norms: 0). */
+ * embeddings N(0, initializer_range), biases 0, norms 1 (Gemma's (1 + w) norms: 0). */
 export function createModel(config: ModelConfig, seed: number, opts: ParamOptions = {}): CausalLM {
   const params: Params = new Map();
   let k = 0;
   for (const [name, hfShape] of parameterShapes(config)) {
     const shape = isLinearWeight(name) ? [hfShape[1], hfShape[0]] : hfShape;
     const init = tf.tidy(() => {
-      if (name.endsWith("norm.weight")) return config.family === "gemma2" ? tf.zeros(shape) : tf.ones(shape);
+      if (name.endsWith("norm.weight")) return isGemma(config.family) ? tf.zeros(shape) : tf.ones(shape);
       if (name.endsWith(".bias")) return tf.zeros(shape);
       return seededRandomNormal(shape, 0, config.initializerRange, seed * 1000 + k++);
     });

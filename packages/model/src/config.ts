@@ -3,8 +3,11 @@
 import { TooltuneError } from "@tooltune/core";
 
 /** The model_types this package loads, trains and saves (the one list: errors and train's params use it). */
-export const FAMILIES = ["llama", "mistral", "qwen2", "qwen3", "gemma2", "phi3"] as const;
+export const FAMILIES = ["llama", "mistral", "qwen2", "qwen3", "gemma2", "gemma3_text", "phi3"] as const;
 export type Family = (typeof FAMILIES)[number];
+
+/** Gemma 2 and 3: (1 + w) norms, √hidden embedding scale, sandwich norms, GELU-tanh, query_pre_attn_scalar. */
+export const isGemma = (family: Family): boolean => family === "gemma2" || family === "gemma3_text";
 
 export interface ModelConfig {
   family: Family;
@@ -17,8 +20,10 @@ export interface ModelConfig {
   headDim: number;
   rmsNormEps: number;
   ropeTheta: number;
-  /** Llama 3 or (Phi-3) LongRoPE rope scaling, if the checkpoint has one. */
+  /** Rope scaling, if the checkpoint has one: Llama 3's, Phi-3's LongRoPE, Gemma 3's linear (full layers only). */
   ropeScaling: RopeScaling | null;
+  /** Gemma 3: the sliding layers' own RoPE base (rope_local_base_freq), unscaled; null: they use ropeTheta. */
+  ropeLocalTheta: number | null;
   /** Share of each head's dims that RoPE rotates, the first ones (Phi-4-mini: 0.75); the rest pass. */
   partialRotaryFactor: number;
   maxPositionEmbeddings: number;
@@ -37,7 +42,7 @@ export interface ModelConfig {
   fusedProjections: boolean;
   hiddenAct: "silu" | "gelu_pytorch_tanh";
   initializerRange: number;
-  // Gemma2 only (null elsewhere)
+  // Gemma only (null elsewhere)
   queryPreAttnScalar: number | null;
   attnLogitSoftcapping: number | null;
   finalLogitSoftcapping: number | null;
@@ -51,7 +56,13 @@ export interface ModelConfig {
   torchDtype: "float32" | "float16" | "bfloat16";
 }
 
-export type RopeScaling = Llama3Rope | LongRope;
+export type RopeScaling = Llama3Rope | LongRope | LinearRope;
+
+/** transformers _compute_linear_scaling_rope_parameters: inv_freq / factor (Gemma 3 4B and up, full layers). */
+export interface LinearRope {
+  ropeType: "linear";
+  factor: number;
+}
 
 export interface Llama3Rope {
   ropeType: "llama3";
@@ -92,9 +103,23 @@ function familyOf(hf: HfConfig): Family {
   throw new Error(`config.json: model_type "${t}" is not supported (supported: ${FAMILIES.join(", ")})`);
 }
 
-/** transformers ≥ 5 writes `rope_parameters` {rope_type, rope_theta, …}; older configs `rope_theta` + `rope_scaling`. */
+/**
+ * transformers ≥ 5 writes `rope_parameters` {rope_type, rope_theta, …}; older configs `rope_theta` +
+ * `rope_scaling`. Gemma 3's rope_parameters hold one such dict per layer type: this is the full layers'.
+ */
 function ropeParamsOf(hf: HfConfig): HfConfig | null {
-  return ((hf.rope_parameters ?? hf.rope_scaling) as HfConfig | null | undefined) ?? null;
+  const rp = hf.rope_parameters as HfConfig | null | undefined;
+  if (rp && typeof rp.full_attention === "object") return rp.full_attention as HfConfig;
+  return ((rp ?? hf.rope_scaling) as HfConfig | null | undefined) ?? null;
+}
+
+/** Gemma 3's sliding layers: rope_parameters.sliding_attention (transformers 5) or rope_local_base_freq, unscaled. */
+function ropeLocalThetaOf(hf: HfConfig, family: Family): number | null {
+  if (family !== "gemma3_text") return null;
+  const local = (hf.rope_parameters as HfConfig | null | undefined)?.sliding_attention as HfConfig | undefined;
+  const type = local?.rope_type ?? "default";
+  if (type !== "default") throw new TooltuneError("INPUT", `config.json: rope_parameters.sliding_attention rope_type "${String(type)}" is not supported (default)`, { where: "config.json" });
+  return num(local ?? {}, "rope_theta", num(hf, "rope_local_base_freq", 10000)); // Gemma3TextConfig's default_theta local
 }
 
 function ropeScalingOf(hf: HfConfig, family: Family): RopeScaling | null {
@@ -104,7 +129,8 @@ function ropeScalingOf(hf: HfConfig, family: Family): RopeScaling | null {
   if (type === "default" || type === undefined) return null;
   if (family === "phi3" && (type === "su" || type === "yarn")) type = "longrope"; // Phi3Config's old names for it
   if (family === "phi3" && type === "longrope") return longRopeOf(hf, rs);
-  const supported = family === "phi3" ? "llama3, longrope" : "llama3";
+  if (family === "gemma3_text" && type === "linear") return { ropeType: "linear", factor: num(rs, "factor") };
+  const supported = { phi3: "llama3, longrope", gemma3_text: "llama3, linear" }[family as string] ?? "llama3";
   if (type !== "llama3") throw new TooltuneError("INPUT", `config.json: rope_scaling type "${String(type)}" is not supported for ${family} (${supported})`, { where: "config.json" });
   return {
     ropeType: "llama3",
@@ -154,6 +180,11 @@ function everyLayerWindowOf(hf: HfConfig, family: Family): number | null {
 function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["layerTypes"] {
   if (windowOnEveryLayer(family)) return Array.from({ length: n }, () => (everyLayerWindowOf(hf, family) === null ? "full_attention" : "sliding_attention"));
   if (Array.isArray(hf.layer_types)) return hf.layer_types as ModelConfig["layerTypes"];
+  // Gemma3TextConfig: every sliding_window_pattern-th layer (default 6) is global, the others slide
+  if (family === "gemma3_text") {
+    const pattern = num(hf, "sliding_window_pattern", 6);
+    return Array.from({ length: n }, (_, i) => ((i + 1) % pattern ? "sliding_attention" : "full_attention"));
+  }
   // Qwen2/Qwen3 configs slide only with use_sliding_window, which slidingWindowOf refuses: all full.
   // transformers Gemma2Config: "sliding_attention" if bool((i + 1) % 2) — even layers slide.
   if (family === "gemma2") return Array.from({ length: n }, (_, i) => ((i + 1) % 2 ? "sliding_attention" : "full_attention"));
@@ -168,6 +199,11 @@ function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["lay
  */
 function slidingWindowOf(hf: HfConfig, family: Family, layerTypes: ModelConfig["layerTypes"]): number | null {
   if (family === "gemma2") return (hf.sliding_window as number | null) ?? null;
+  if (family === "gemma3_text") {
+    // EmbeddingGemma's bidirectional attention halves the window and drops causality: not this model
+    if (hf.use_bidirectional_attention === true) throw new TooltuneError("INPUT", "config.json: Gemma 3 use_bidirectional_attention: true is not supported (a causal LM only)", { where: "config.json" });
+    return "sliding_window" in hf ? ((hf.sliding_window as number | null) ?? null) : 4096; // Gemma3TextConfig's default
+  }
   if (windowOnEveryLayer(family)) return everyLayerWindowOf(hf, family);
   const name = family[0].toUpperCase() + family.slice(1);
   if (hf.use_sliding_window === true) throw new Error(`config.json: ${name} use_sliding_window: true is not supported (set it to false: full attention in every layer)`);
@@ -175,15 +211,15 @@ function slidingWindowOf(hf: HfConfig, family: Family, layerTypes: ModelConfig["
   return null;
 }
 
-/** transformers Qwen3Config: head_dim = 128 when absent; the others: hidden_size / num_attention_heads. */
+/** When absent: Qwen3Config's 128, Gemma3TextConfig's 256; the others: hidden_size / num_attention_heads. */
 function headDimOf(hf: HfConfig, family: Family, hiddenSize: number, numAttentionHeads: number): number {
   if (typeof hf.head_dim === "number") return hf.head_dim;
-  return family === "qwen3" ? 128 : hiddenSize / numAttentionHeads;
+  return ({ qwen3: 128, gemma3_text: 256 } as Partial<Record<Family, number>>)[family] ?? hiddenSize / numAttentionHeads;
 }
 
 export function fromHfConfig(hf: HfConfig): ModelConfig {
   const family = familyOf(hf);
-  const gemma = family === "gemma2";
+  const gemma = isGemma(family);
   const hiddenSize = num(hf, "hidden_size");
   const numAttentionHeads = num(hf, "num_attention_heads");
   const numHiddenLayers = num(hf, "num_hidden_layers");
@@ -198,14 +234,15 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
     numKeyValueHeads: num(hf, "num_key_value_heads", numAttentionHeads),
     headDim: headDimOf(hf, family, hiddenSize, numAttentionHeads),
     rmsNormEps: num(hf, "rms_norm_eps", family === "phi3" ? 1e-5 : 1e-6), // Phi3Config's default
-    ropeTheta: num(ropeParamsOf(hf) ?? {}, "rope_theta", num(hf, "rope_theta", 10000)), // transformers default_theta
+    ropeTheta: num(ropeParamsOf(hf) ?? {}, "rope_theta", num(hf, "rope_theta", family === "gemma3_text" ? 1e6 : 10000)), // transformers default_theta
+    ropeLocalTheta: ropeLocalThetaOf(hf, family),
     ropeScaling: ropeScalingOf(hf, family),
     partialRotaryFactor: partialRotaryFactorOf(hf),
     maxPositionEmbeddings: num(hf, "max_position_embeddings", 2048),
     tieWordEmbeddings: typeof hf.tie_word_embeddings === "boolean" ? hf.tie_word_embeddings : gemma,
     attentionBias: family === "qwen2" || hf.attention_bias === true,
     oProjBias: family !== "qwen2" && hf.attention_bias === true, // Qwen3 as Llama: attention_bias is on all four
-    qkNorm: family === "qwen3",
+    qkNorm: family === "qwen3" || family === "gemma3_text",
     fusedProjections: family === "phi3",
     hiddenAct: gemma ? "gelu_pytorch_tanh" : "silu",
     initializerRange: num(hf, "initializer_range", 0.02),
@@ -221,7 +258,7 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
   };
 }
 
-const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", mistral: "MistralForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", gemma2: "Gemma2ForCausalLM", phi3: "Phi3ForCausalLM" };
+const architectures: Record<Family, string> = { llama: "LlamaForCausalLM", mistral: "MistralForCausalLM", qwen2: "Qwen2ForCausalLM", qwen3: "Qwen3ForCausalLM", gemma2: "Gemma2ForCausalLM", gemma3_text: "Gemma3ForCausalLM", phi3: "Phi3ForCausalLM" };
 
 export function toHfConfig(c: ModelConfig): HfConfig {
   const hf: HfConfig = {
@@ -263,7 +300,10 @@ export function toHfConfig(c: ModelConfig): HfConfig {
   if (c.family === "llama") { hf.attention_bias = c.attentionBias; hf.mlp_bias = false; }
   if (windowOnEveryLayer(c.family)) hf.sliding_window = c.slidingWindow; // null written as null: absent is Mistral's 4096
   if (c.family === "qwen3") { hf.attention_bias = c.attentionBias; hf.use_sliding_window = false; }
-  if (c.family === "gemma2") {
+  if (r?.ropeType === "linear") hf.rope_scaling = { rope_type: r.ropeType, factor: r.factor }; // Gemma3TextConfig: the full layers'
+  if (c.ropeLocalTheta !== null) hf.rope_local_base_freq = c.ropeLocalTheta;
+  if (c.family === "gemma3_text") hf.attention_bias = c.attentionBias;
+  if (isGemma(c.family)) {
     hf.hidden_activation = c.hiddenAct;
     hf.query_pre_attn_scalar = c.queryPreAttnScalar;
     hf.attn_logit_softcapping = c.attnLogitSoftcapping;
@@ -282,6 +322,7 @@ export function makeConfig(family: Family, over: Partial<ModelConfig> & Pick<Mod
     num_hidden_layers: over.numHiddenLayers, num_attention_heads: over.numAttentionHeads,
   };
   if (family === "gemma2") Object.assign(hf, { query_pre_attn_scalar: over.headDim ?? over.hiddenSize / over.numAttentionHeads, attn_logit_softcapping: 50, final_logit_softcapping: 30, sliding_window: 4096 });
+  if (family === "gemma3_text") hf.query_pre_attn_scalar = over.headDim ?? 256; // no soft-caps in Gemma 3
   const base = fromHfConfig(hf);
   const merged = { ...base, ...over };
   // which layers slide follows the window given (Mistral: all of them, or none when it is null)
@@ -290,7 +331,7 @@ export function makeConfig(family: Family, over: Partial<ModelConfig> & Pick<Mod
 }
 
 // transformers ≥ 5 validates config types strictly: a float field written as `3` is rejected.
-const FLOAT_KEYS = new Set(["rms_norm_eps", "rope_theta", "initializer_range", "attn_logit_softcapping", "final_logit_softcapping", "factor", "low_freq_factor", "high_freq_factor", "partial_rotary_factor", "attention_factor"]);
+const FLOAT_KEYS = new Set(["rms_norm_eps", "rope_theta", "rope_local_base_freq", "initializer_range", "attn_logit_softcapping", "final_logit_softcapping", "factor", "low_freq_factor", "high_freq_factor", "partial_rotary_factor", "attention_factor"]);
 
 /** config.json text: float fields keep a decimal point (3 → 3.0). */
 export function hfConfigJson(hf: Record<string, unknown>): string {

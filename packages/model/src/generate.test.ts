@@ -10,9 +10,10 @@ beforeAll(useTestBackend);
 const tiny = (family: Family) =>
   makeConfig(family, {
     vocabSize: 64, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
-    ...(family === "gemma2" || family === "mistral" || family === "phi3" ? { slidingWindow: 3 } : {}),
+    ...(family === "gemma2" || family === "gemma3_text" || family === "mistral" || family === "phi3" ? { slidingWindow: 3 } : {}),
     ...(family === "phi3" ? { partialRotaryFactor: 0.75 } : {}), // 6 of head_dim 8 turn
-    ...(family === "qwen3" ? { headDim: 16 } : {}), // not hidden/heads (8), nor Qwen3Config's default 128
+    ...(family === "qwen3" || family === "gemma3_text" ? { headDim: 16 } : {}), // not hidden/heads (8), nor the configs' defaults 128 / 256
+    ...(family === "gemma3_text" ? { ropeLocalTheta: 10000, ropeTheta: 1e6 } : {}),
   });
 
 // initializer_range 0.02 makes near-uniform logits; a larger one gives a model with opinions

@@ -1,4 +1,4 @@
-export { FAMILIES, fromHfConfig, toHfConfig, makeConfig, type ModelConfig, type Family, type RopeScaling, type Llama3Rope, type LongRope } from "./config.js";
+export { FAMILIES, isGemma, fromHfConfig, toHfConfig, makeConfig, type ModelConfig, type Family, type RopeScaling, type Llama3Rope, type LongRope, type LinearRope } from "./config.js";
 export { CausalLM, gatherRows, isLinearWeight, type Adapter, type ForwardOptions, type KvCache, type LossResult, type Params, type Rows } from "./model.js";
 export { loadModel, saveModel, createModel, resizeTokenEmbeddings, parameterShapes, readCheckpointTensors, toHostTensor, type SaveOptions, type ParamOptions } from "./checkpoint.js";
 export { seededRandomNormal } from "./random.js";

@@ -15,7 +15,7 @@ const f = Math.fround;
 export const rotaryDims = (c: ModelConfig): number => Math.floor(c.headDim * c.partialRotaryFactor);
 
 /**
- * inv_freq as transformers computes it in float32, with Llama 3 or LongRoPE scaling when configured;
+ * inv_freq as transformers computes it in float32, with Llama 3, LongRoPE or linear scaling when configured;
  * maxPosition (the call's largest position id) picks LongRoPE's short or long factors.
  */
 export function inverseFrequencies(c: ModelConfig, maxPosition = 0): Float32Array {
@@ -30,6 +30,7 @@ export function inverseFrequencies(c: ModelConfig, maxPosition = 0): Float32Arra
     for (let i = 0; i < inv.length; i++) inv[i] = f(1 / f(f(ext[i]) * f(c.ropeTheta ** f((2 * i) / d))));
     return inv;
   }
+  if (rs.ropeType === "linear") return inv.map((x) => f(x / rs.factor)); // _compute_linear_scaling_rope_parameters
   // transformers _compute_llama3_parameters
   const lowWavelen = rs.originalMaxPositionEmbeddings / rs.lowFreqFactor;
   const highWavelen = rs.originalMaxPositionEmbeddings / rs.highFreqFactor;

@@ -18,6 +18,13 @@ const ablations: Record<string, Ablation[]> = {
   // the window is shorter than the sequence (and than the packed row's 7-token example)
   mistral: [["sliding window", (c) => ({ ...c, slidingWindow: null }), "logits"]],
   gemma2: [["sliding window", (c) => ({ ...c, slidingWindow: null }), "logits"]],
+  gemma3_text: [
+    ["sliding window", (c) => ({ ...c, slidingWindow: null }), "logits"],
+    ["local RoPE base", (c) => ({ ...c, ropeLocalTheta: null }), "logits"],
+    ["linear RoPE scaling", (c) => ({ ...c, ropeScaling: null }), "logits"],
+    ["q/k norms", (c) => ({ ...c, qkNorm: false }), "logits"],
+    ["query_pre_attn_scalar", (c) => ({ ...c, queryPreAttnScalar: null }), "logits"],
+  ],
   phi3: [
     ["sliding window", (c) => ({ ...c, slidingWindow: null }), "logits"],
     // the batch (positions 0..11) is past original_max_position_embeddings 8: long factors; the packed examples are not

@@ -1,6 +1,7 @@
 // A decoder-only transformer written once against tfjs ops: Llama, with Qwen2's q/k/v biases, Qwen3's
-// per-head q/k norms, Mistral's and Gemma2's sliding window, Phi-3's fused qkv/gate_up projections
-// and partial rotary, and Gemma2's (1 + w) norms, √hidden embedding scale, sandwich norms and soft-capping.
+// per-head q/k norms, Mistral's and Gemma's sliding window, Phi-3's fused qkv/gate_up projections
+// and partial rotary, Gemma's (1 + w) norms, √hidden embedding scale, sandwich norms and soft-capping,
+// and Gemma 3's q/k norms and second RoPE base for its local (sliding) layers.
 // Read top-down: building blocks → attention → MLP → block → model (logits, loss).
 //
 // Parameters live in one Map under Hugging Face's own names (`model.layers.0.self_attn.q_proj.weight`).
@@ -14,7 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { registerFastCpuKernels } from "./fast-cpu-kernels.js";
 import { fusedOps } from "./fused.js";
-import type { ModelConfig } from "./config.js";
+import { isGemma, type ModelConfig } from "./config.js";
 import { attentionBias, ropeTables, segmentsOf, type RopeTables } from "./masks.js";
 
 /** Rows of token ids (or positions, or masks): B rows of equal length T. */
@@ -155,6 +156,8 @@ interface Step {
   B: number;
   T: number;
   rope: RopeTables;
+  /** The sliding layers' (Gemma 3's own base); the same tables as `rope` elsewhere. */
+  localRope: RopeTables;
   /** Dense additive masks for the tfjs attention; null when the fused attention serves every layer. */
   bias: { full: tf.Tensor4D; sliding: tf.Tensor4D | null } | null;
   /** Packed-example id per token [B·T] (no cache only), for the fused attention. */
@@ -193,8 +196,9 @@ export class CausalLM {
     const [qx, kx, v] = c.fusedProjections
       ? (tf.split(this.linear(x, `${at}.qkv_proj`, s.adapter), [nH * hd, nKv * hd, nKv * hd], 1) as tf.Tensor2D[]) // Phi-3: q | k | v columns
       : [this.linear(x, `${at}.q_proj`, s.adapter), this.linear(x, `${at}.k_proj`, s.adapter), this.linear(x, `${at}.v_proj`, s.adapter)];
-    const q = applyRope(this.headNorm(tf.reshape(qx, [B * T, nH, hd]), `${at}.q_norm`), s.rope); // [N, nH, hd]
-    const k = applyRope(this.headNorm(tf.reshape(kx, [B * T, nKv, hd]), `${at}.k_norm`), s.rope); // [N, nKv, hd]
+    const rope = c.layerTypes[i] === "sliding_attention" ? s.localRope : s.rope;
+    const q = applyRope(this.headNorm(tf.reshape(qx, [B * T, nH, hd]), `${at}.q_norm`), rope); // [N, nH, hd]
+    const k = applyRope(this.headNorm(tf.reshape(kx, [B * T, nKv, hd]), `${at}.k_norm`), rope); // [N, nKv, hd]
     const scale = (c.queryPreAttnScalar ?? hd) ** -0.5;
     const sliding = c.layerTypes[i] === "sliding_attention" && c.slidingWindow !== null;
     const fused = fusedOps().attention;
@@ -218,7 +222,7 @@ export class CausalLM {
     return this.linear(merged, `${at}.o_proj`, s.adapter);
   }
 
-  /** Qwen3's q_norm / k_norm: RMSNorm over each head's headDim, before RoPE (identity elsewhere). */
+  /** Qwen3's and Gemma 3's q_norm / k_norm: RMSNorm over each head's headDim, before RoPE (identity elsewhere). */
   private headNorm(x: tf.Tensor3D, name: string): tf.Tensor3D {
     if (!this.config.qkNorm) return x;
     const [N, heads, hd] = x.shape;
@@ -247,12 +251,12 @@ export class CausalLM {
   }
 
   private norm(x: tf.Tensor2D, name: string): tf.Tensor2D {
-    return rmsNorm(x, this.p(`${name}.weight`) as tf.Tensor1D, this.config.rmsNormEps, this.config.family === "gemma2");
+    return rmsNorm(x, this.p(`${name}.weight`) as tf.Tensor1D, this.config.rmsNormEps, isGemma(this.config.family));
   }
 
   private block(h: tf.Tensor2D, i: number, s: Step): tf.Tensor2D {
     const l = `model.layers.${i}`;
-    if (this.config.family !== "gemma2") {
+    if (!isGemma(this.config.family)) {
       h = tf.add(h, this.attention(this.norm(h, `${l}.input_layernorm`), i, s));
       return tf.add(h, this.mlp(this.norm(h, `${l}.post_attention_layernorm`), i, s.adapter));
     }
@@ -269,8 +273,8 @@ export class CausalLM {
     let x = gatherRows(table, ids); // [N, H]
     const delta = adapter?.embeddingDelta?.(name, ids);
     if (delta) x = tf.add(x, delta);
-    // Gemma2: normalizer = hidden_size ** 0.5 in the activations' dtype
-    return this.config.family === "gemma2" ? tf.mul(x, Math.fround(Math.sqrt(this.config.hiddenSize))) : x;
+    // Gemma: normalizer = hidden_size ** 0.5 in the activations' dtype
+    return isGemma(this.config.family) ? tf.mul(x, Math.fround(Math.sqrt(this.config.hiddenSize))) : x;
   }
 
   /** Final hidden states [B·T, H] (after the last norm). */
@@ -286,9 +290,11 @@ export class CausalLM {
     const g = this.config.numAttentionHeads / this.config.numKeyValueHeads;
     const window = this.config.layerTypes.includes("sliding_attention") ? this.config.slidingWindow : null;
     const fused = segments !== null && fusedOps().attention !== undefined; // then no layer needs the masks
+    const rope = ropeTables(this.config, positions);
+    const local = this.config.ropeLocalTheta;
     const step: Step = {
-      B, T, adapter: opts.adapter, cache: opts.cache,
-      rope: ropeTables(this.config, positions),
+      B, T, adapter: opts.adapter, cache: opts.cache, rope,
+      localRope: local === null ? rope : ropeTables({ ...this.config, ropeTheta: local, ropeScaling: null }, positions),
       bias: fused ? null : {
         full: attentionBias({ B, T, S, start, groups: g, segments, keyValid, window: null }),
         sliding: window === null ? null : attentionBias({ B, T, S, start, groups: g, segments, keyValid, window }),
