@@ -24,7 +24,7 @@ beforeAll(async () => { await selectBackend((process.env.TOOLTUNE_BACKEND as "cp
 
 const inputs = (base: string): number[][] => JSON.parse(readFileSync(`${models}${base}/golden.json`, "utf8")).input_ids;
 
-describe.each([["ours-llama", "llama"], ["ours-mistral", "mistral"], ["ours-gemma2", "gemma2"], ["ours-qwen3", "qwen3"], ["ours-phi3", "phi3"]])("%s: saved here, loaded by PEFT", (name, base) => {
+describe.each([["ours-llama", "llama"], ["ours-mistral", "mistral"], ["ours-gemma2", "gemma2"], ["ours-qwen3", "qwen3"], ["ours-phi3", "phi3"], ["ours-gemma3", "gemma3_text"]])("%s: saved here, loaded by PEFT", (name, base) => {
   it("PEFT's logits equal ours (and differ from the base's); transformers reads our merged checkpoint", () => {
     const model = loadModel(`${models}${base}`);
     const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
@@ -56,7 +56,7 @@ describe.each([["ours-llama", "llama"], ["ours-mistral", "mistral"], ["ours-gemm
   });
 });
 
-describe.each([["peft-llama", "llama"], ["peft-mistral", "mistral"], ["peft-gemma2", "gemma2"], ["peft-qwen3", "qwen3"], ["peft-phi3", "phi3"]])("%s: saved by PEFT, loaded here", (name, base) => {
+describe.each([["peft-llama", "llama"], ["peft-mistral", "mistral"], ["peft-gemma2", "gemma2"], ["peft-qwen3", "qwen3"], ["peft-phi3", "phi3"], ["peft-gemma3", "gemma3_text"]])("%s: saved by PEFT, loaded here", (name, base) => {
   it("same logits as PEFT, merged and unmerged", () => {
     const model = loadModel(`${models}${base}`);
     const adapter = loadAdapter(model, `${fixtures}${name}/adapter`);
@@ -69,9 +69,14 @@ describe.each([["peft-llama", "llama"], ["peft-mistral", "mistral"], ["peft-gemm
   });
 });
 
-type TinyFamily = "llama" | "mistral" | "gemma2" | "qwen3" | "phi3";
+type TinyFamily = "llama" | "mistral" | "gemma2" | "gemma3_text" | "qwen3" | "phi3";
 const tiny = (family: TinyFamily) =>
-  createModel({ ...makeConfig(family, { vocabSize: 24, hiddenSize: 16, intermediateSize: 20, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, slidingWindow: family === "gemma2" || family === "mistral" || family === "phi3" ? 3 : null, headDim: family === "qwen3" ? 6 : 4, partialRotaryFactor: family === "phi3" ? 0.5 : 1 }), initializerRange: 0.3 }, 1);
+  createModel({ ...makeConfig(family, {
+    vocabSize: 24, hiddenSize: 16, intermediateSize: 20, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
+    slidingWindow: family === "qwen3" || family === "llama" ? null : 3, headDim: family === "qwen3" || family === "gemma3_text" ? 6 : 4,
+    partialRotaryFactor: family === "phi3" ? 0.5 : 1,
+    ...(family === "gemma3_text" ? { layerTypes: ["sliding_attention", "full_attention"] as const, ropeLocalTheta: 10000, ropeTheta: 1e6 } : {}),
+  }), initializerRange: 0.3 }, 1);
 const allTargets: LoraConfig["targetModules"] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "embed_tokens"];
 /** Every module of the family (Phi-3's projections are fused). */
 const targetsOf = (family: TinyFamily): LoraConfig["targetModules"] => (family === "phi3" ? ["qkv_proj", "o_proj", "gate_up_proj", "down_proj", "lm_head", "embed_tokens"] : allTargets);
@@ -117,9 +122,9 @@ describe("LoRA on a tiny model", () => {
     expect([...first.namedVariables().keys()].every((k) => /\.(lora_A|lora_B|trainable_tokens)$/.test(k))).toBe(true);
   });
 
-  it.each(["llama", "mistral", "gemma2", "qwen3", "phi3"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
+  it.each(["llama", "mistral", "gemma2", "gemma3_text", "qwen3", "phi3"] as const)("%s: gradients w.r.t. adapter variables match finite differences", (family) => {
     const model = tiny(family);
-    const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraAlpha: 4, loraDropout: 0, targetModules: targetsOf(family), trainableTokenIndices: family === "gemma2" ? [20, 23] : null }, 5);
+    const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraAlpha: 4, loraDropout: 0, targetModules: targetsOf(family), trainableTokenIndices: family === "gemma2" || family === "gemma3_text" ? [20, 23] : null }, 5);
     perturb(adapter.variables(), 9);
     const vars = adapter.variables();
     const lossOf = () => model.loss(ids, mask, positions, adapter).loss;
@@ -144,7 +149,7 @@ describe("LoRA on a tiny model", () => {
     tf.dispose([value, ...Object.values(grads), ...dirs]);
   });
 
-  it.each(["llama", "mistral", "gemma2", "qwen3", "phi3"] as const)("%s: merged logits = base + adapter logits; merged checkpoint loads the same", (family) => {
+  it.each(["llama", "mistral", "gemma2", "gemma3_text", "qwen3", "phi3"] as const)("%s: merged logits = base + adapter logits; merged checkpoint loads the same", (family) => {
     const model = tiny(family);
     const adapter = createLora(model, { ...defaultLoraConfig, r: 3, targetModules: targetsOf(family), trainableTokenIndices: null }, 2);
     perturb(adapter.variables(), 4, 0.05);
