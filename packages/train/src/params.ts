@@ -28,7 +28,7 @@ export const initParams = z
     num_hidden_layers: z.number().int().positive().default(4),
     num_attention_heads: z.number().int().positive().default(4),
     // unset, it is the family's own default: transformers' Qwen3Config has 128 whatever the width
-    head_dim: z.number().int().positive().optional().describe("size of each attention head (default: hidden_size / num_attention_heads; qwen3: 128, as Qwen3Config)"),
+    head_dim: z.number().int().positive().optional().describe("size of each attention head (default: hidden_size / num_attention_heads; qwen3: 128, gemma3_text: 256, as their transformers configs)"),
     num_key_value_heads: z.number().int().positive().default(2),
     intermediate_size: z.number().int().positive().default(352),
     max_position_embeddings: z.number().int().positive().default(1024),
