@@ -240,8 +240,9 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
     partialRotaryFactor: partialRotaryFactorOf(hf),
     maxPositionEmbeddings: num(hf, "max_position_embeddings", 2048),
     tieWordEmbeddings: typeof hf.tie_word_embeddings === "boolean" ? hf.tie_word_embeddings : gemma,
-    attentionBias: family === "qwen2" || hf.attention_bias === true,
-    oProjBias: family !== "qwen2" && hf.attention_bias === true, // Qwen3 as Llama: attention_bias is on all four
+    // Phi3Attention has no biases whatever the config says
+    attentionBias: family === "qwen2" || (family !== "phi3" && hf.attention_bias === true),
+    oProjBias: family !== "qwen2" && family !== "phi3" && hf.attention_bias === true, // Qwen3 as Llama: attention_bias is on all four
     qkNorm: family === "qwen3" || family === "gemma3_text",
     fusedProjections: family === "phi3",
     hiddenAct: gemma ? "gelu_pytorch_tanh" : "silu",
