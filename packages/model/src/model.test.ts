@@ -2,14 +2,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "./checkpoint.js";
-import { CausalLM } from "./model.js";
+import { CausalLM, type KvCache } from "./model.js";
 import { FAMILIES, type LongRope, type ModelConfig } from "./config.js";
 import { readSafetensors } from "./safetensors.js";
 import { fixtures, maxRelErr, useTestBackend, values } from "./test-helpers.js";
 
 beforeAll(useTestBackend);
 
-interface Golden { input_ids: number[][]; loss_mask: number[][]; loss: number; packed_position_ids: number[][] }
+interface Golden { input_ids: number[][]; loss_mask: number[][]; loss: number; packed_position_ids: number[][]; cached_prompt?: number }
 
 type Ablation = [string, (c: ModelConfig) => ModelConfig, "logits" | "packed_logits"];
 const longRope = (c: ModelConfig) => c.ropeScaling as LongRope;
@@ -68,6 +68,26 @@ describe.each(FAMILIES)("%s matches transformers (float32)", (family) => {
     const logits = which === "logits" ? changed.forward(golden.input_ids) : changed.forward([golden.input_ids[0]], { positionIds: golden.packed_position_ids });
     expect(maxRelErr(values(logits), expected.get(which)!.data)).toBeGreaterThan(1e-2);
     tf.dispose(logits);
+    model.dispose();
+  });
+
+  it.runIf(golden.cached_prompt !== undefined)("KV-cache decoding gives transformers' cached logits, LongRoPE's factor switch included", () => {
+    const model = loadModel(dir);
+    const row = golden.input_ids[0];
+    const P = golden.cached_prompt!;
+    const cache: KvCache = { layers: [], length: 0, keyValid: [Uint8Array.from(row, () => 1)] };
+    const calls = [row.slice(0, P), ...row.slice(P).map((id) => [id])];
+    const got = calls.flatMap((ids) => {
+      const logits = model.forward([ids], { cache });
+      const last = Array.from(values(logits).subarray((ids.length - 1) * model.config.vocabSize));
+      logits.dispose();
+      return last;
+    });
+    for (const l of cache.layers) tf.dispose([l.k, l.v]);
+    expect(maxRelErr(got, expected.get("cached_logits")!.data)).toBeLessThan(1e-4);
+    // recomputing the whole row rotates every key with the long factors: not what the cache gives
+    const whole = values(model.forward([row])).subarray((P - 1) * model.config.vocabSize);
+    expect(maxRelErr(whole, expected.get("cached_logits")!.data)).toBeGreaterThan(1e-2);
     model.dispose();
   });
 
