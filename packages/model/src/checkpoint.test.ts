@@ -120,6 +120,7 @@ describe("checkpoints", () => {
     expect(fromHfConfig({ ...shipped, sliding_window: null, rope_scaling: null, partial_rotary_factor: undefined })).toMatchObject({ slidingWindow: null, ropeScaling: null, partialRotaryFactor: 1, layerTypes: ["full_attention", "full_attention"] });
     expect(fromHfConfig({ ...shipped, sliding_window: undefined }).slidingWindow).toBe(null); // Phi3Config's default: none
     expect(fromHfConfig({ ...shipped, attention_bias: true })).toMatchObject({ attentionBias: false, oProjBias: false }); // Phi3Attention has none
+    expect(fromHfConfig({ ...shipped, rope_scaling: null, model_type: "llama" }).partialRotaryFactor).toBe(1); // only Phi3's modeling reads it
     expect(() => fromHfConfig({ ...shipped, rope_scaling: { type: "longrope", short_factor: short, long_factor: [1, 2] } })).toThrow("config.json: rope_scaling.long_factor must be 3 numbers (rotary dims / 2)");
     expect(() => fromHfConfig({ ...shipped, rope_scaling: { type: "dynamic", factor: 2 } })).toThrow('rope_scaling type "dynamic" is not supported for phi3 (llama3, longrope)');
     expect(() => fromHfConfig({ ...shipped, model_type: "llama" })).toThrow('rope_scaling type "longrope" is not supported for llama (llama3)');

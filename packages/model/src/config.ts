@@ -150,7 +150,7 @@ function factorList(rs: HfConfig, key: string, half: number): number[] {
 
 function longRopeOf(hf: HfConfig, rs: HfConfig): LongRope {
   const headDim = headDimOf(hf, "phi3", num(hf, "hidden_size"), num(hf, "num_attention_heads"));
-  const half = Math.floor(Math.floor(headDim * partialRotaryFactorOf(hf)) / 2);
+  const half = Math.floor(Math.floor(headDim * partialRotaryFactorOf(hf, "phi3")) / 2);
   return {
     ropeType: "longrope",
     shortFactor: factorList(rs, "short_factor", half),
@@ -162,8 +162,10 @@ function longRopeOf(hf: HfConfig, rs: HfConfig): LongRope {
   };
 }
 
-/** transformers 5 keeps it in rope_parameters; Phi-3/4 config.json files at the top level. */
-function partialRotaryFactorOf(hf: HfConfig): number {
+/** Phi-3 only (the other families' modeling code ignores the field): transformers 5 keeps it in
+ * rope_parameters, Phi-3/4 config.json files at the top level. */
+function partialRotaryFactorOf(hf: HfConfig, family: Family): number {
+  if (family !== "phi3") return 1;
   return num(ropeParamsOf(hf) ?? {}, "partial_rotary_factor", num(hf, "partial_rotary_factor", 1));
 }
 
@@ -237,7 +239,7 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
     ropeTheta: num(ropeParamsOf(hf) ?? {}, "rope_theta", num(hf, "rope_theta", family === "gemma3_text" ? 1e6 : 10000)), // transformers default_theta
     ropeLocalTheta: ropeLocalThetaOf(hf, family),
     ropeScaling: ropeScalingOf(hf, family),
-    partialRotaryFactor: partialRotaryFactorOf(hf),
+    partialRotaryFactor: partialRotaryFactorOf(hf, family),
     maxPositionEmbeddings: num(hf, "max_position_embeddings", 2048),
     tieWordEmbeddings: typeof hf.tie_word_embeddings === "boolean" ? hf.tie_word_embeddings : gemma,
     // Phi3Attention has no biases whatever the config says
