@@ -163,14 +163,27 @@ describe("LoRA on a tiny model", () => {
     expect(maxRelErr(values(model.forward(ids, { positionIds: positions })), withAdapter)).toBeGreaterThan(1e-3); // base untouched
   });
 
-  it("a target the model has no module for fails naming the ones it has (q_proj on Phi-3, qkv_proj on Llama)", () => {
-    expect(() => createLora(tiny("phi3"), { ...defaultLoraConfig, targetModules: ["q_proj", "o_proj", "up_proj"] })).toThrow(
-      expect.objectContaining({ message: "LoRA target_modules q_proj, up_proj: the phi3 model has no such module", fix: "target among its projections: qkv_proj, o_proj, gate_up_proj, down_proj" }),
+  it("on Phi-3 the parts of a fused projection name it (the usual 7 projections work), some parts only fail; a module the model lacks fails", () => {
+    const phi3 = tiny("phi3");
+    const usual = createLora(phi3, { ...defaultLoraConfig, r: 2 }); // q, k, v, o, gate, up, down
+    expect(usual.config.targetModules).toEqual(["qkv_proj", "o_proj", "gate_up_proj", "down_proj"]);
+    expect(usual.loraB.get("model.layers.0.self_attn.qkv_proj")!.shape).toEqual([2, 16 + 2 * 8]); // one A, one B over q|k|v
+    expect(usual.loraB.get("model.layers.1.mlp.gate_up_proj")!.shape).toEqual([2, 40]);
+    expect(usual.loraA.size).toBe(2 * 4);
+    // the course's order, with lm_head and embed_tokens kept
+    const course = createLora(phi3, { ...defaultLoraConfig, targetModules: ["gate_proj", "q_proj", "lm_head", "o_proj", "k_proj", "embed_tokens", "down_proj", "up_proj", "v_proj"] });
+    expect(course.config.targetModules).toEqual(["gate_up_proj", "qkv_proj", "lm_head", "o_proj", "embed_tokens", "down_proj"]);
+    // what is saved is what PEFT's Phi3 has
+    const dir = tmp();
+    saveAdapter(usual, dir);
+    expect(JSON.parse(readFileSync(join(dir, "adapter_config.json"), "utf8")).target_modules).toEqual(["qkv_proj", "o_proj", "gate_up_proj", "down_proj"]);
+    expect(values(phi3.forward(ids, { adapter: loadAdapter(phi3, dir) }))).toEqual(values(phi3.forward(ids, { adapter: usual })));
+    expect(() => createLora(phi3, { ...defaultLoraConfig, targetModules: ["q_proj", "v_proj", "o_proj"] })).toThrow(
+      expect.objectContaining({ message: "LoRA target_modules q_proj, v_proj: the phi3 model fuses q_proj, k_proj, v_proj into qkv_proj, which one LoRA covers whole", fix: "target qkv_proj (or all of q_proj, k_proj, v_proj)" }),
     );
-    expect(() => createLora(tiny("llama"), { ...defaultLoraConfig, targetModules: ["qkv_proj"] })).toThrow(/qkv_proj: the llama model has no such module/);
-    const fused = createLora(tiny("phi3"), { ...defaultLoraConfig, r: 2, targetModules: ["qkv_proj", "gate_up_proj"] });
-    expect(fused.loraB.get("model.layers.0.self_attn.qkv_proj")!.shape).toEqual([2, 16 + 2 * 8]); // one A, one B over q|k|v
-    expect(fused.loraB.get("model.layers.1.mlp.gate_up_proj")!.shape).toEqual([2, 40]);
+    expect(() => createLora(tiny("llama"), { ...defaultLoraConfig, targetModules: ["qkv_proj", "o_proj"] })).toThrow(
+      expect.objectContaining({ message: "LoRA target_modules qkv_proj: the llama model has no such module", fix: "target among its projections: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj" }),
+    );
   });
 
   it("trainable token rows: only those rows change, tied lm_head follows; save → load round trip", () => {

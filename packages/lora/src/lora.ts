@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { TooltuneError } from "@tooltune/core";
 import { CausalLM, fusedOps, gatherRows, seededRandomNormal, type Adapter } from "@tooltune/model";
-import { scalingOf, type LoraConfig } from "./config.js";
+import { scalingOf, type LoraConfig, type LoraTarget } from "./config.js";
 
 export const EMBED = "model.embed_tokens";
 
@@ -139,13 +139,35 @@ function tokenScatter(indices: number[], vocab: number): { keep: tf.Tensor2D; pl
   return { keep: tf.keep(tf.tensor2d(keep, [vocab, 1])), place: tf.keep(tf.tensor2d(place, [vocab, indices.length])) };
 }
 
+/** Phi-3's fused projections and the parts each holds. */
+const FUSED_PARTS: [LoraTarget, LoraTarget[]][] = [["qkv_proj", ["q_proj", "k_proj", "v_proj"]], ["gate_up_proj", ["gate_proj", "up_proj"]]];
+
+/**
+ * Targets as this model names its modules: on fused projections (Phi-3), all the parts of one
+ * (q_proj, k_proj, v_proj) name the fused module (qkv_proj), so the 7 usual projections mean the
+ * same layers on every family; some parts only cannot be had (one LoRA covers the whole), and fail.
+ */
+function resolveTargets(model: CausalLM, targets: LoraTarget[]): LoraTarget[] {
+  if (!model.config.fusedProjections) return targets;
+  let out = [...targets];
+  for (const [fused, parts] of FUSED_PARTS) {
+    const named = parts.filter((p) => out.includes(p));
+    if (!named.length) continue;
+    if (named.length < parts.length)
+      throw new TooltuneError("CONFIG", `LoRA target_modules ${named.join(", ")}: the ${model.config.family} model fuses ${parts.join(", ")} into ${fused}, which one LoRA covers whole`, { fix: `target ${fused} (or all of ${parts.join(", ")})` });
+    out = out.flatMap((t) => (t === parts[0] ? (out.includes(fused) ? [] : [fused]) : parts.includes(t) ? [] : [t]));
+  }
+  return out;
+}
+
 /**
  * A fresh adapter with PEFT's initialisation (init_lora_weights=True): linear loraA
  * Kaiming-uniform with a=√5 (= U(±1/√in), as nn.Linear), loraB zeros; embedding loraA zeros,
- * loraB N(0, 1); trainable token rows start as the current rows.
+ * loraB N(0, 1); trainable token rows start as the current rows. Targets are resolveTargets'.
  */
-export function createLora(model: CausalLM, config: LoraConfig, seed = 0): LoraAdapter {
-  if (!(config.r > 0)) throw new Error(`LoRA r must be a positive integer, got ${config.r}`);
+export function createLora(model: CausalLM, given: LoraConfig, seed = 0): LoraAdapter {
+  if (!(given.r > 0)) throw new Error(`LoRA r must be a positive integer, got ${given.r}`);
+  const config = { ...given, targetModules: resolveTargets(model, given.targetModules) };
   const loraA = new Map<string, tf.Variable>();
   const loraB = new Map<string, tf.Variable>();
   targetModulesOf(model, config).forEach((t, k) => {
