@@ -2,7 +2,7 @@
 // streams, Ctrl-C; and how it picks.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -62,6 +62,20 @@ describe("bin/tooltune.js", () => {
     expect(existsSync(join(dir, "runs/slow/wait"))).toBe(false);
     expect((await readdir(join(dir, "runs/slow"))).filter((n) => n.includes(".tmp-"))).toEqual([]);
     expect(r.ms).toBeLessThan(20_000); // the shell's children were stopped, not waited for
+  }, 60_000);
+});
+
+describe("a cmd: stage when tooltune is SIGKILLed", () => {
+  it("stops with it: no orphan goes on writing (no exit hook runs on SIGKILL; the command's watcher sees its pipe close)", async () => {
+    await writeFile(join(dir, "orphan.yaml"), `pipeline: orphan\nstages:\n  wait: { cmd: "sleep 0.2; echo $$ > pid.txt; sleep 30; touch late.txt" }\n`);
+    const r = await tooltune(dir, ["run", "orphan.yaml"], (pid) => setTimeout(() => process.kill(pid, "SIGKILL"), 1500));
+    expect(r.code).toBe(null);
+    const group = Number(await readFile(join(dir, "pid.txt"), "utf8"));
+    const alive = () => { try { process.kill(-group, 0); return true; } catch { return false; } };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((done) => setTimeout(done, 100));
+    expect(alive()).toBe(false);
+    expect(existsSync(join(dir, "late.txt"))).toBe(false);
+    expect(existsSync(join(dir, "runs/orphan/wait"))).toBe(false);
   }, 60_000);
 });
 

@@ -100,6 +100,10 @@ function lookup(obj: Record<string, unknown>, dotted: string): unknown {
 const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 const envName = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
+/** Runs $TOOLTUNE_CMD; a background watcher TERMs the process group once fd 3 reaches EOF. */
+const WATCHED = `{ read -r _ <&3; kill -TERM 0; } &
+eval "$TOOLTUNE_CMD" 3<&-`;
+
 /** Process groups of running commands, killed if tooltune exits midway (a second Ctrl-C). */
 const liveGroups = new Set<number>();
 process.on("exit", () => liveGroups.forEach((pid) => killGroup(pid)));
@@ -120,15 +124,20 @@ async function runCommand(ctx: StageContext, params: CmdParams, cwd: string): Pr
   for (const input of ctx.inputs) env[`TOOLTUNE_INPUT_${envName(input.name)}`] = input.path;
   ctx.log.info(`$ ${command}`);
   const code = await new Promise<number | string>((resolve, reject) => {
-    // Its own process group, so that stopping it stops everything the shell started (`a && b`, pipes).
-    const child = spawn(command, { cwd, shell: true, detached: true, stdio: ["ignore", "inherit", "inherit"], env });
+    // Its own process group, so that stopping it stops everything the shell started (`a && b`,
+    // pipes). And a watcher in that group reads a pipe only this process writes: when tooltune dies,
+    // even by SIGKILL (no exit hook runs then), the pipe closes and the watcher stops the whole group,
+    // so no orphan goes on writing into an output the rerun starts over.
+    const child = spawn("/bin/sh", ["-c", WATCHED], { cwd, detached: true, stdio: ["ignore", "inherit", "inherit", "pipe"], env: { ...env, TOOLTUNE_CMD: command } });
     const stop = () => killGroup(child.pid);
     ctx.signal.addEventListener("abort", stop, { once: true });
     if (child.pid !== undefined) liveGroups.add(child.pid);
     child.on("error", reject);
-    child.on("close", (status, signal) => {
+    // 'exit', not 'close': the watcher keeps the pipe open until this side closes it
+    child.on("exit", (status, signal) => {
       ctx.signal.removeEventListener("abort", stop);
       liveGroups.delete(child.pid!);
+      child.stdio[3]?.destroy(); // the watcher sees EOF and stops what the command left running
       resolve(status ?? signal ?? "unknown");
     });
   });
