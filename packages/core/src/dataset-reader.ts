@@ -1,9 +1,9 @@
 /**
  * openDataset: a finished dataset directory, read row group by row group so that no stage needs
  * the whole dataset in memory. A directory without `_manifest.json` is not a dataset (it is an
- * interrupted or unfinished write) and is refused.
+ * interrupted or unfinished write) and is refused; so is one whose files do not match the sizes
+ * and sha256s its manifest lists (verify.ts).
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Schema } from "apache-arrow";
 import { batchToRows } from "./arrow-read.js";
@@ -11,6 +11,7 @@ import { TooltuneError } from "./errors.js";
 import { readManifest, REJECTS_FILE, type Manifest } from "./manifest.js";
 import { openParquet, readParquetTable } from "./parquet.js";
 import type { RejectRow } from "./schemas.js";
+import { verifyOutputFiles } from "./verify.js";
 
 export type Row = Record<string, unknown>;
 
@@ -39,9 +40,8 @@ export async function openDataset<R = Row>(dir: string): Promise<Dataset<R>> {
       where: join(dir, "_manifest.json"), fix: "pass a dataset directory (conversations, formatted, tokens, eval-results)",
     });
   }
-  for (const f of manifest.files) {
-    if (!existsSync(join(dir, f.name))) throw new TooltuneError("INPUT", `file listed in the manifest is missing`, { where: join(dir, f.name), fix: "rerun the stage that wrote this dataset" });
-  }
+  // Every part (and the rejects) against the manifest's size and sha256, before any is decoded.
+  await verifyOutputFiles(dir, manifest);
   const first = await openParquet(join(dir, parts[0].name));
   const schema = first.schema;
   first.close();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bool, Field, Float32, Float64, Int32, Int64, List, Schema, Struct, Uint8, Utf8 } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatasetWriter, openDataset, readManifest, sha256, TooltuneError, MANIFEST_FILE, type ConversationRow, type TokensRow } from "./index.js";
+import { DatasetWriter, openDataset, openParquet, readManifest, sha256, TooltuneError, MANIFEST_FILE, type ConversationRow, type TokensRow } from "./index.js";
 
 const provenance = { stage: "test", stageVersion: "1", params: { a: 1 }, inputs: [{ path: "in", contentHash: "h" }] };
 let root: string;
@@ -201,7 +201,12 @@ describe("DatasetWriter + openDataset", () => {
     const footer = bytes.readUInt32LE(bytes.length - 8);
     bytes.fill(0x55, 4, bytes.length - 8 - footer);
     await writeFile(part, bytes);
-    const err = await (await openDataset(damaged)).readAll().catch((e) => e);
+    // openDataset refuses it against the manifest's sha256 before decoding (verify.test.ts) …
+    await expect(openDataset(damaged)).rejects.toThrow(/part-00000\.parquet in the 'test' output .* is damaged: its sha256/);
+    // … and the decoder itself, reached without a manifest, says which file and row group
+    const reader = await openParquet(part);
+    const err = await reader.readRowGroup(0).catch((e) => e);
+    reader.close();
     expect(err).toBeInstanceOf(TooltuneError);
     expect(err.where).toBe(`${part}:row-group-0`);
     // and the wasm reader still works afterwards

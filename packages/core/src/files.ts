@@ -30,7 +30,7 @@ export async function atomicOutput<T>(finalDir: string, write: (tmpDir: string) 
     }
   } catch (e) {
     await rm(tmpDir, { recursive: true, force: true });
-    throw e;
+    throw diskFull(e, finalDir) ?? e;
   }
   // rename() cannot replace a non-empty directory: move the old one aside (still a `.tmp-` name,
   // so a kill here leaves only cleanable temps and no `finalDir`), then swap in the new one.
@@ -40,6 +40,24 @@ export async function atomicOutput<T>(finalDir: string, write: (tmpDir: string) 
   await rename(tmpDir, finalDir);
   if (hadOld) await rm(old, { recursive: true, force: true });
   return result;
+}
+
+/**
+ * A write that failed because the disk (or quota) is full, found anywhere in `e`'s cause chain
+ * (stages and the Parquet writer wrap fs errors), as one clear error naming where it happened.
+ */
+function diskFull(e: unknown, finalDir: string): TooltuneError | undefined {
+  let x: unknown = e;
+  for (let depth = 0; x instanceof Error && depth < 8; depth++, x = x.cause) {
+    const errno = x as NodeJS.ErrnoException;
+    if (errno.code !== "ENOSPC" && errno.code !== "EDQUOT") continue;
+    const where = errno.path ?? (e instanceof TooltuneError ? e.where : undefined) ?? finalDir;
+    return new TooltuneError("STAGE", `the disk is full (${errno.code}: no space left on device) while writing ${where}; the partial output was removed and ${finalDir} is untouched`, {
+      where, cause: e, stage: e instanceof TooltuneError ? e.stage : undefined,
+      fix: `free space on the disk that holds ${dirname(finalDir)} (or move the workdir to a bigger one) and run again`,
+    });
+  }
+  return undefined;
 }
 
 /** Remove `<finalDir>.tmp-*` siblings left by killed runs. Returns the removed paths. */

@@ -2,7 +2,7 @@ export { TooltuneError, isTooltuneError, type ErrorCode, type ErrorDetails } fro
 export { canonicalJson, sha256, cacheKey, type CacheKeyParts } from "./hash.js";
 export { createLogger, createMemoryLogger, formatSeconds, type Logger, type Progress, type LoggerOptions } from "./log.js";
 export {
-  TOOL, MANIFEST_FILE, REJECTS_FILE, manifestSchema, readManifest, contentHashOf,
+  TOOL, MANIFEST_FILE, REJECTS_FILE, manifestSchema, readManifest, parseManifest, contentHashOf,
   type Manifest, type ManifestFile, type ManifestInput, type Provenance,
 } from "./manifest.js";
 export { defineStage, inputOfKind, type StageDefinition, type StageContext, type StageInput } from "./stage.js";
@@ -15,4 +15,5 @@ export { ParquetFileWriter, writeParquetFile, writeParquetBytes, type Compressio
 export { DatasetWriter, type DatasetWriterOptions, type RejectInput } from "./dataset-writer.js";
 export { openDataset, type Dataset, type Row, type ReadOptions } from "./dataset-reader.js";
 export { atomicOutput, removeStaleTemps, finishDirectory, describeFile, listFiles } from "./files.js";
+export { verifyInputFile, verifyInputFileSync, verifyOutputFiles } from "./verify.js";
 export { readRawRecords, RAW_EXTENSIONS, type RawRecord } from "./raw.js";

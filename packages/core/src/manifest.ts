@@ -112,6 +112,11 @@ export async function readManifest(dir: string): Promise<Manifest> {
       where: path, cause, fix: "rerun the stage that writes it",
     });
   }
+  return parseManifest(text, path);
+}
+
+/** The text of a `_manifest.json` at `path`, validated. */
+export function parseManifest(text: string, path: string): Manifest {
   let json: unknown;
   try {
     json = JSON.parse(text);

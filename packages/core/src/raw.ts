@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { batchToRows } from "./arrow-read.js";
 import { TooltuneError } from "./errors.js";
 import { openParquet, rowGroupSpans } from "./parquet.js";
+import { verifyInputFile } from "./verify.js";
 
 export type RawRecord =
   /** `row`: 0-based record index; `line`: 1-based line number (JSONL only), for messages. */
@@ -21,12 +22,18 @@ export const RAW_EXTENSIONS = [".json", ".jsonl", ".ndjson", ".parquet"] as cons
 
 export function readRawRecords(file: string): AsyncIterable<RawRecord> {
   const ext = extname(file).toLowerCase();
-  if (ext === ".json") return readJsonArray(file);
-  if (ext === ".jsonl" || ext === ".ndjson") return readJsonLines(file);
-  if (ext === ".parquet") return readParquetRecords(file);
+  if (ext === ".json") return verifiedFirst(file, readJsonArray(file));
+  if (ext === ".jsonl" || ext === ".ndjson") return verifiedFirst(file, readJsonLines(file));
+  if (ext === ".parquet") return verifiedFirst(file, readParquetRecords(file));
   throw new TooltuneError("INPUT", `unsupported raw file type '${ext || "(none)"}'`, {
     where: file, fix: `use one of ${RAW_EXTENSIONS.join(", ")}`,
   });
+}
+
+/** A raw file inside a stage output (synth's) is checked against its manifest before its first record. */
+async function* verifiedFirst(file: string, records: AsyncIterable<RawRecord>): AsyncIterable<RawRecord> {
+  await verifyInputFile(file);
+  yield* records;
 }
 
 async function* readJsonArray(file: string): AsyncIterable<RawRecord> {

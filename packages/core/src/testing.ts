@@ -1,22 +1,28 @@
 /**
  * The shared stage test suite (STYLE §3), imported from `@tooltune/core/testing` by each stage
  * package's own tests. Every stage must: give the same contentHash on a rerun; write a manifest
- * with all its fields; put a given bad row into `_rejects` with a reason; and, when interrupted,
- * leave nothing that looks complete. The helpers it is built from are exported too.
+ * with all its fields; put a given bad row into `_rejects` with a reason; refuse a damaged input
+ * file by name; and, when it fails or is SIGKILLed at any point, leave nothing that looks complete,
+ * so that the rerun gives the same bytes. The helpers it is built from are exported too.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDataset } from "./dataset-reader.js";
 import { describeFile, atomicOutput, removeStaleTemps } from "./files.js";
 import { sha256 } from "./hash.js";
-import { MANIFEST_FILE, REJECTS_FILE } from "./manifest.js";
+import { REJECTS_FILE } from "./manifest.js";
 import type { StageDefinition, StageInput } from "./stage.js";
-import { killStageMidway, makeTestContext, runStageForTest } from "./testing-helpers.js";
+import { corruptFile, killStageAt, makeTestContext, runStageForTest, seededDelays, type KillPhase } from "./testing-helpers.js";
 
-export { killStageMidway, makeTestContext, runStageForTest, writeTestDataset, type TestRunOptions } from "./testing-helpers.js";
+export {
+  corruptFile, killStageAt, makeTestContext, runStageForTest, seededDelays, withTmpfs, writeTestDataset, type KillPhase, type TestRunOptions,
+} from "./testing-helpers.js";
+
+/** SIGKILLs per stage in the contract suite (each costs a child process). */
+export const KILLS = 3;
 
 export interface StageContractCase {
   stage: StageDefinition;
@@ -28,12 +34,14 @@ export interface StageContractCase {
   badRow?: { inputs(dir: string): Promise<StageInput[]>; source: RegExp | string; reason: RegExp | string };
   /**
    * The module that exports the stage, for the kill test: a child process runs the stage from it
-   * and is SIGKILLed midway. `import.meta.url` of a file that exports the stage, and the export's name.
+   * and is SIGKILLed at seeded random points. `import.meta.url` of a file that exports the stage, and the export's name.
    */
   module?: { url: string; exportName: string };
+  /** Seed of the kill points (default 1). */
+  killSeed?: number;
 }
 
-/** Register the four contract tests for one stage. */
+/** Register the contract tests for one stage. */
 export function stageContractSuite(name: string, c: StageContractCase): void {
   describe(`${name}: stage contract`, () => {
     let root: string;
@@ -90,13 +98,48 @@ export function stageContractSuite(name: string, c: StageContractCase): void {
       expect((await readdir(root)).filter((n) => n.startsWith("failed"))).toEqual([]);
     });
 
-    it.skipIf(!c.module)("leaves nothing that looks complete when killed", async () => {
+    it("refuses a truncated or bit-flipped input file, naming it, before writing anything", async (t) => {
+      const target = inputs.flatMap((input) => input.manifest.files.filter((f) => f.name !== REJECTS_FILE).map((file) => ({ input, file })))[0];
+      if (!target) t.skip("the stage has no input files");
+      for (const how of ["truncate", "flip"] as const) {
+        const copies = join(root, `corrupt-${how}`);
+        const damaged = await Promise.all(inputs.map(async (input, i) => {
+          const path = join(copies, `${i}-${basename(input.path)}`);
+          await cp(input.path, path, { recursive: true });
+          return { ...input, path };
+        }));
+        const file = join(damaged[inputs.indexOf(target.input)].path, target.file.name);
+        await corruptFile(file, how);
+        const finalDir = join(root, `corrupt-${how}-out`);
+        const err = await runStageForTest(c.stage, { params: c.params, inputs: damaged, finalDir }).catch((e: unknown) => e);
+        expect(err, how).toMatchObject({ name: "TooltuneError", code: "INPUT", where: file });
+        expect((err as Error).message).toContain(`${target.file.name} in the`);
+        expect((err as Error).message).toMatch(how === "truncate" ? /lists \d+ bytes, the file has \d+/ : /its sha256 is [0-9a-f]{12}…, the manifest lists/);
+        expect(existsSync(finalDir)).toBe(false);
+      }
+    });
+
+    it.skipIf(!c.module)(`killed at ${KILLS} seeded random points: nothing looks complete, and the rerun gives the same bytes`, async () => {
+      const started = performance.now();
+      const reference = await runStageForTest(c.stage, { params: c.params, inputs, finalDir: join(root, "kill-reference") });
+      const runMs = performance.now() - started;
       const finalDir = join(root, "killed");
-      const sawOutput = await killStageMidway(c.module!, { params: c.params, inputs, finalDir });
-      expect(sawOutput).toBe(true);
-      expect(existsSync(join(finalDir, MANIFEST_FILE))).toBe(false);
-      expect(existsSync(finalDir)).toBe(false);
-      expect((await removeStaleTemps(finalDir)).length).toBe(1);
+      const phases: KillPhase[] = [];
+      // over the stage's in-process run time and a bit beyond (the child is colder, and the last
+      // stretch, after the manifest, is worth a kill too)
+      for (const delay of seededDelays(c.killSeed ?? 1, KILLS, runMs * 1.2)) {
+        phases.push(await killStageAt(c.module!, { params: c.params, inputs, finalDir }, delay));
+        expect(existsSync(finalDir), `killed ${delay} ms in`).toBe(false);
+        const left = (await readdir(root)).filter((n) => n.startsWith("killed"));
+        expect(left.length).toBe(1);
+        expect(left[0].startsWith("killed.tmp-")).toBe(true);
+        const rerun = await runStageForTest(c.stage, { params: c.params, inputs, finalDir });
+        expect(rerun.files, `rerun after a kill ${delay} ms in`).toEqual(reference.files);
+        expect(rerun.contentHash).toBe(reference.contentHash);
+        expect((await removeStaleTemps(finalDir)).length).toBe(1);
+        await rm(finalDir, { recursive: true });
+      }
+      expect(phases).toContain("running");
     });
   });
 }
