@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finishDirectory, openDataset, readManifest, type StageInput } from "@tooltune/core";
-import { runStageForTest, writeTestDataset } from "@tooltune/core/testing";
+import { corruptFile, runStageForTest, writeTestDataset } from "@tooltune/core/testing";
 import { toRow, type Conversation } from "@tooltune/format";
 import { createLora, defaultLoraConfig, saveAdapter } from "@tooltune/lora";
 import { createModel, makeConfig, saveModel } from "@tooltune/model";
@@ -64,5 +65,20 @@ describe("eval stage with a real (tiny, random) model and adapter", () => {
     expect(metrics.copy_probe.adapter).toEqual(metrics.copy_probe.base);
     expect(metrics.copy_probe.base.copy_accuracy).toBeGreaterThanOrEqual(0);
     expect(metrics.copy_probe.base.copy_accuracy).toBeLessThanOrEqual(1);
+  });
+
+  it("refuses an adapter whose adapter_model.safetensors is truncated or has a flipped bit, naming the file", async () => {
+    for (const how of ["truncate", "flip"] as const) {
+      const adapterDir = join(root, `adapter-${how}`);
+      await cp(inputs[1].path, adapterDir, { recursive: true });
+      const file = join(adapterDir, "adapter_model.safetensors");
+      await corruptFile(file, how);
+      const adapter = { name: "adapter", path: adapterDir, manifest: await readManifest(adapterDir) };
+      const finalDir = join(root, `out-${how}`);
+      const err = await runStageForTest(evalStage, { params: { max_new_tokens: 2, copy_probe: 0 }, inputs: [inputs[0], adapter], finalDir }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: "TooltuneError", code: "INPUT", where: file });
+      expect((err as Error).message).toMatch(/^adapter_model\.safetensors in the 'test-fixture' output .* is damaged: /);
+      expect(existsSync(finalDir)).toBe(false);
+    }
   });
 });

@@ -5,6 +5,7 @@
 //   base_model.model.<embed_tokens|lm_head>.base_layer.weight (PEFT's save_embedding_layers, when targeted)
 import * as tf from "@tensorflow/tfjs-core";
 import { CausalLM, readSafetensors, saveModel, writeSafetensors, type HostTensor, type SaveOptions } from "@tooltune/model";
+import { verifyInputFileSync } from "@tooltune/core";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromAdapterConfig, toAdapterConfig } from "./config.js";
@@ -53,6 +54,7 @@ export function saveAdapter(adapter: LoraAdapter, dir: string, model?: CausalLM)
 /** Read a PEFT adapter for `model`. Saved embedding base weights (PEFT save_embedding_layers) are
  * copied into the model, which must already have the adapter's vocabulary size. */
 export function loadAdapter(model: CausalLM, dir: string, seed = 0): LoraAdapter {
+  verifyInputFileSync(join(dir, "adapter_config.json")); // the safetensors file is checked by readSafetensors
   const config = fromAdapterConfig(JSON.parse(readFileSync(join(dir, "adapter_config.json"), "utf8")), join(dir, "adapter_config.json"));
   const tensors = readSafetensors(join(dir, "adapter_model.safetensors"));
   const take = (key: string): HostTensor => {

@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { verifyInputFileSync } from "@tooltune/core";
 import { fromHfConfig, hfConfigJson, isGemma, toHfConfig, type ModelConfig } from "./config.js";
 import { CausalLM, isLinearWeight, type Params } from "./model.js";
 import { seededRandomNormal } from "./random.js";
@@ -56,6 +57,7 @@ export function toHostTensor(name: string, v: tf.Tensor): HostTensor {
 export function readCheckpointTensors(dir: string): Map<string, HostTensor> {
   const index = join(dir, "model.safetensors.index.json");
   if (!existsSync(index)) return readSafetensors(join(dir, "model.safetensors"));
+  verifyInputFileSync(index);
   const weightMap = (JSON.parse(readFileSync(index, "utf8")) as { weight_map: Record<string, string> }).weight_map;
   const out = new Map<string, HostTensor>();
   for (const file of new Set(Object.values(weightMap))) for (const [k, v] of readSafetensors(join(dir, file))) out.set(k, v);
@@ -69,6 +71,7 @@ export interface ParamOptions {
 
 /** Load a Hugging Face checkpoint directory (F32/F16/BF16 → float32). */
 export function loadModel(dir: string, opts: ParamOptions = {}): CausalLM {
+  verifyInputFileSync(join(dir, "config.json"));
   const config = fromHfConfig(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")));
   const tensors = readCheckpointTensors(dir);
   const params: Params = new Map();

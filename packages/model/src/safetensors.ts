@@ -1,7 +1,8 @@
 // safetensors: 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}, then the raw bytes
 // (offsets relative to the end of the header). Read F32/F16/BF16 to float32; write F32, F16 or BF16.
-import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from "node:fs";
+import { TooltuneError, verifyInputFileSync } from "@tooltune/core";
 
 export interface HostTensor {
   shape: number[];
@@ -16,21 +17,42 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
+/**
+ * Read every tensor as float32. A file inside a finished stage output is checked against its
+ * manifest first; any file whose header or data offsets point past its end (truncated, or not
+ * safetensors) is refused with its name rather than read as zeros.
+ */
 export function readSafetensors(file: string): Map<string, HostTensor> {
+  verifyInputFileSync(file);
   const fd = openSync(file, "r");
   try {
+    const size = fstatSync(fd).size;
+    const bad = (what: string) => new TooltuneError("INPUT", `not a complete safetensors file: ${what}`, {
+      where: file, fix: "the file is truncated or damaged: save or copy it again (or rerun the stage that wrote it)",
+    });
+    if (size < 8) throw bad(`it has ${size} bytes, fewer than the 8 of the header length`);
     const lenBuf = Buffer.alloc(8);
     readSync(fd, lenBuf, 0, 8, 0);
-    const headerLen = Number(lenBuf.readBigUInt64LE(0));
-    const headerBuf = Buffer.alloc(headerLen);
-    readSync(fd, headerBuf, 0, headerLen, 8);
-    const header = JSON.parse(headerBuf.toString("utf8")) as Record<string, HeaderEntry>;
+    const headerLen = lenBuf.readBigUInt64LE(0);
+    if (headerLen > BigInt(size - 8)) throw bad(`the header says it is ${headerLen} bytes, the file has ${size - 8} after the length`);
+    const headerBuf = Buffer.alloc(Number(headerLen));
+    readSync(fd, headerBuf, 0, headerBuf.length, 8);
+    let header: Record<string, HeaderEntry>;
+    try {
+      header = JSON.parse(headerBuf.toString("utf8")) as Record<string, HeaderEntry>;
+    } catch {
+      throw bad("the header is not JSON");
+    }
+    const dataBytes = size - 8 - headerBuf.length;
     const out = new Map<string, HostTensor>();
     for (const [name, e] of Object.entries(header)) {
       if (name === "__metadata__") continue;
       const [begin, end] = e.data_offsets;
+      if (!(Number.isInteger(begin) && Number.isInteger(end) && 0 <= begin && begin <= end && end <= dataBytes)) {
+        throw bad(`${name}'s data_offsets [${begin}, ${end}] point past the end of its ${dataBytes} data bytes`);
+      }
       const bytes = Buffer.alloc(end - begin);
-      readSync(fd, bytes, 0, end - begin, 8 + headerLen + begin);
+      readSync(fd, bytes, 0, end - begin, 8 + headerBuf.length + begin);
       out.set(name, { shape: e.shape, data: toFloat32(bytes, e.dtype, `${file}:${name}`) });
     }
     return out;

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Tokenizer } from "tokenizers";
-import { TooltuneError } from "@tooltune/core";
+import { TooltuneError, verifyInputFileSync } from "@tooltune/core";
 import { codePointToUtf16 } from "./offsets.js";
 
 export const BUNDLE_FILE = "tooltune_tokenizer.json";
@@ -128,8 +128,9 @@ export function loadTokenizerBundle(source: string, options: { pretokenize?: Pre
     });
   }
   const configPath = join(dir, "tokenizer_config.json");
-  const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>) : {};
   const bundlePath = join(dir, BUNDLE_FILE);
+  for (const path of [jsonPath, configPath, bundlePath]) verifyInputFileSync(path); // inside a stage output: against its manifest
+  const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>) : {};
   const file = existsSync(bundlePath) ? (JSON.parse(readFileSync(bundlePath, "utf8")) as BundleFile) : undefined;
   const tok =
     options.pretokenize === "words"

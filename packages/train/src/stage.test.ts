@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDataset, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
-import { runStageForTest } from "@tooltune/core/testing";
+import { openDataset, readManifest, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
+import { corruptFile, killStageAt, runStageForTest, seededDelays } from "@tooltune/core/testing";
 import { FAMILIES, readSafetensors } from "@tooltune/model";
 import { trainParams } from "./params.js";
 import { trainStage } from "./stage.js";
@@ -74,19 +74,62 @@ describe("train stage", () => {
     const manifest = await runStageForTest(trainStage, { params, inputs: [single], finalDir: join(root, "overfit") });
     expect(manifest.stats!.final_loss as number).toBeLessThan(0.05);
   });
+});
 
-  it("resumed after SIGKILL, ends with the same weights as an uninterrupted run (1e-6)", async () => {
-    const params = { ...fullParams, epochs: 4, checkpoint_every: 3 };
-    await runStageForTest(trainStage, { params, inputs: [tokens], finalDir: join(root, "straight") });
-    const killed = join(root, "killed");
-    await runChildUntilCheckpoint(params, killed, 3);
-    expect(existsSync(join(killed, "_manifest.json"))).toBe(false);
-    await runStageForTest(trainStage, { params, inputs: [tokens], finalDir: killed });
-    const a = readSafetensors(join(root, "straight", "model.safetensors"));
-    const b = readSafetensors(join(killed, "model.safetensors"));
-    let maxDiff = 0;
-    for (const [name, t] of a) t.data.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - b.get(name)!.data[i]))));
-    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+describe("train stage faults", () => {
+  const module = { url: new URL("./stage.ts", import.meta.url).href, exportName: "trainStage" };
+  const killParams = {
+    full: { ...fullParams, epochs: 2, checkpoint_every: 2 },
+    lora: { mode: "lora", lora: { r: 4, alpha: 8, target_modules: ["q_proj", "v_proj"] }, lr: 5e-3, max_steps: 8, batch_size: 4, checkpoint_every: 2, backend: "cpu" },
+  };
+
+  it("SIGKILLed at seeded random points (full and lora) and once after a checkpoint: nothing looks complete; the rerun resumes to the same bytes", async () => {
+    const runs = [];
+    for (const mode of ["full", "lora"] as const) {
+      const params = mode === "lora" ? { ...killParams.lora, base: join(root, "full") } : killParams.full; // the base the first test trained
+      const started = performance.now();
+      const reference = await runStageForTest(trainStage, { params, inputs: [tokens], finalDir: join(root, `${mode}-reference`) });
+      const delays = seededDelays(mode === "full" ? 11 : 12, 2, performance.now() - started);
+      runs.push(...delays.map((delay, i) => ({ mode, params, reference, delay, finalDir: join(root, `${mode}-killed-${i}`) })));
+    }
+    const afterCheckpoint = { ...runs[0], delay: -1, finalDir: join(root, "full-killed-after-checkpoint") };
+    // all children side by side: the test pays about one process start (tfjs is slow to load)
+    const phases = await Promise.all([
+      ...runs.map((r) => killStageAt(module, { params: r.params, inputs: [tokens], finalDir: r.finalDir }, r.delay)),
+      runChildUntilCheckpoint(afterCheckpoint.params, afterCheckpoint.finalDir, 2).then(() => "running" as const),
+    ]);
+    for (const [i, r] of [...runs, afterCheckpoint].entries()) {
+      const at = `${r.mode} killed ${r.delay < 0 ? "after its first checkpoint" : `${r.delay} ms in`} (${phases[i]})`;
+      expect(existsSync(r.finalDir), at).toBe(false);
+      const left = readdirSync(root).filter((n) => n.startsWith(`${basename(r.finalDir)}.`));
+      expect(left.length, at).toBeGreaterThanOrEqual(1); // the state dir, and a temp dir unless killed before it existed
+      expect(left.every((n) => n.endsWith(".state") || n.includes(".tmp-")), at).toBe(true);
+      const rerun = await runStageForTest(trainStage, { params: r.params, inputs: [tokens], finalDir: r.finalDir });
+      expect(rerun.files, `rerun after being ${at}`).toEqual(r.reference.files);
+      expect(rerun.contentHash).toBe(r.reference.contentHash);
+    }
+    expect(phases).toContain("running");
+  });
+
+  it("refuses a truncated or bit-flipped tokens part, and a damaged base model.safetensors, naming the file", async () => {
+    const copy = (from: string, name: string) => { cpSync(from, join(root, name), { recursive: true }); return join(root, name); };
+    for (const how of ["truncate", "flip"] as const) {
+      const tokensDir = copy(tokens.path, `tokens-${how}`);
+      const part = join(tokensDir, tokens.manifest.files[0].name);
+      await corruptFile(part, how);
+      const err = await runStageForTest(trainStage, { params: fullParams, inputs: [{ ...tokens, path: tokensDir }], finalDir: join(root, `bad-tokens-${how}`) }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: "TooltuneError", code: "INPUT", where: part });
+      expect((err as Error).message).toContain(`${tokens.manifest.files[0].name} in the 'test-fixture' output ${tokensDir} is damaged`);
+
+      const baseDir = copy(join(root, "full"), `base-${how}`);
+      await corruptFile(join(baseDir, "model.safetensors"), how);
+      const base = { name: "base", path: baseDir, manifest: await readManifest(baseDir) };
+      const params = { mode: "lora", lora: { r: 2, alpha: 4, target_modules: ["q_proj"] }, max_steps: 1, backend: "cpu" };
+      const err2 = await runStageForTest(trainStage, { params, inputs: [tokens, base], finalDir: join(root, `bad-base-${how}`) }).catch((e: unknown) => e);
+      expect(err2).toMatchObject({ name: "TooltuneError", code: "INPUT", where: join(baseDir, "model.safetensors") });
+      expect((err2 as Error).message).toMatch(/^model\.safetensors in the 'train' output .* is damaged/);
+      expect(existsSync(join(root, `bad-base-${how}`))).toBe(false);
+    }
   });
 });
 
