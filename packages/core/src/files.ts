@@ -47,11 +47,12 @@ export async function atomicOutput<T>(finalDir: string, write: (tmpDir: string) 
  * (stages and the Parquet writer wrap fs errors), as one clear error naming where it happened.
  */
 function diskFull(e: unknown, finalDir: string): TooltuneError | undefined {
-  let x: unknown = e;
-  for (let depth = 0; x instanceof Error && depth < 8; depth++, x = x.cause) {
+  let where: string | undefined; // the innermost file named on the way down
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 8; depth++, x = x.cause) {
     const errno = x as NodeJS.ErrnoException;
+    if (x instanceof TooltuneError || x.name === "TooltuneError") where = (x as TooltuneError).where ?? where;
     if (errno.code !== "ENOSPC" && errno.code !== "EDQUOT") continue;
-    const where = errno.path ?? (e instanceof TooltuneError ? e.where : undefined) ?? finalDir;
+    where = errno.path ?? where ?? finalDir;
     return new TooltuneError("STAGE", `the disk is full (${errno.code}: no space left on device) while writing ${where}; the partial output was removed and ${finalDir} is untouched`, {
       where, cause: e, stage: e instanceof TooltuneError ? e.stage : undefined,
       fix: `free space on the disk that holds ${dirname(finalDir)} (or move the workdir to a bigger one) and run again`,

@@ -98,7 +98,10 @@ export async function writeManifest(dir: string, body: ManifestBody, provenance:
     createdAt: new Date().toISOString(),
     tool: { ...TOOL },
   };
-  await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+  const path = join(dir, MANIFEST_FILE);
+  await writeFile(path, JSON.stringify(manifest, null, 2) + "\n").catch((cause: unknown) => {
+    throw new TooltuneError("STAGE", `cannot write ${MANIFEST_FILE}: ${(cause as Error).message}`, { where: path, cause }); // fs errors name no file
+  });
   return manifest;
 }
 

@@ -87,7 +87,9 @@ export class ParquetFileWriter {
       for await (const chunk of out as unknown as AsyncIterable<Uint8Array>) {
         hash.update(chunk);
         bytes += chunk.byteLength;
-        await file.write(chunk);
+        // one write() may take only part of a chunk (a disk filling up): write the rest, so a
+        // full disk surfaces as ENOSPC here instead of a short file with a full-length hash
+        for (let at = 0; at < chunk.byteLength; ) at += (await file.write(chunk, at)).bytesWritten;
       }
     } finally {
       await file.close();

@@ -15,7 +15,7 @@ import { describeFile, atomicOutput, removeStaleTemps } from "./files.js";
 import { sha256 } from "./hash.js";
 import { REJECTS_FILE } from "./manifest.js";
 import type { StageDefinition, StageInput } from "./stage.js";
-import { corruptFile, killStageAt, makeTestContext, runStageForTest, seededDelays, type KillPhase } from "./testing-helpers.js";
+import { corruptFile, killStageAt, makeTestContext, runStageForTest, seededDelays } from "./testing-helpers.js";
 
 export {
   corruptFile, killStageAt, makeTestContext, runStageForTest, seededDelays, withTmpfs, writeTestDataset, type KillPhase, type TestRunOptions,
@@ -123,21 +123,22 @@ export function stageContractSuite(name: string, c: StageContractCase): void {
       const started = performance.now();
       const reference = await runStageForTest(c.stage, { params: c.params, inputs, finalDir: join(root, "kill-reference") });
       const runMs = performance.now() - started;
-      const finalDir = join(root, "killed");
-      const phases: KillPhase[] = [];
       // over the stage's in-process run time and a bit beyond (the child is colder, and the last
-      // stretch, after the manifest, is worth a kill too)
-      for (const delay of seededDelays(c.killSeed ?? 1, KILLS, runMs * 1.2)) {
-        phases.push(await killStageAt(c.module!, { params: c.params, inputs, finalDir }, delay));
-        expect(existsSync(finalDir), `killed ${delay} ms in`).toBe(false);
-        const left = (await readdir(root)).filter((n) => n.startsWith("killed"));
-        expect(left.length).toBe(1);
-        expect(left[0].startsWith("killed.tmp-")).toBe(true);
+      // stretch, after the manifest, is worth a kill too); the children run side by side, each
+      // into its own directory, so the suite pays about one process start, not KILLS
+      const delays = seededDelays(c.killSeed ?? 1, KILLS, runMs * 1.2);
+      const dirs = delays.map((_, i) => join(root, `killed-${i}`));
+      const phases = await Promise.all(delays.map((delay, i) => killStageAt(c.module!, { params: c.params, inputs, finalDir: dirs[i] }, delay)));
+      for (const [i, finalDir] of dirs.entries()) {
+        const at = `killed ${delays[i]} ms in (${phases[i]})`;
+        expect(existsSync(finalDir), at).toBe(false);
+        const left = (await readdir(root)).filter((n) => n.startsWith(`killed-${i}`));
+        expect(left.length, at).toBe(1);
+        expect(left[0].startsWith(`killed-${i}.tmp-`), at).toBe(true);
         const rerun = await runStageForTest(c.stage, { params: c.params, inputs, finalDir });
-        expect(rerun.files, `rerun after a kill ${delay} ms in`).toEqual(reference.files);
+        expect(rerun.files, `rerun after being ${at}`).toEqual(reference.files);
         expect(rerun.contentHash).toBe(reference.contentHash);
         expect((await removeStaleTemps(finalDir)).length).toBe(1);
-        await rm(finalDir, { recursive: true });
       }
       expect(phases).toContain("running");
     });

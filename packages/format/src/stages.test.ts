@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDataset, type ConversationRow, type FormattedRow } from "@tooltune/core";
-import { runStageForTest, stageContractSuite, writeTestDataset } from "@tooltune/core/testing";
+import { runStageForTest, stageContractSuite, withTmpfs, writeTestDataset } from "@tooltune/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toRow, type Conversation } from "./conversation.js";
 import { formatParams, formatStage } from "./format-stage.js";
@@ -127,6 +128,30 @@ describe("format stage", () => {
 
   it("refuses hf without a tokenizer before any work", () => {
     expect(() => formatStage.params.parse({ template: "hf" })).toThrow(/tokenizer/);
+  });
+});
+
+describe("format stage on a full disk", () => {
+  it("fails with a clear ENOSPC error naming the file, leaves no output or temp dir, and succeeds where there is room", async (t) => {
+    // 400 conversations with 1.5 KB of incompressible text each: ~600 KB of Parquet for a 128 KiB disk
+    const noise = (i: number) => Buffer.concat(Array.from({ length: 35 }, (_, k) => createHash("sha256").update(`${i}:${k}`).digest())).toString("base64");
+    const rows = Array.from({ length: 400 }, (_, i) => conv(`n${i}`, { messages: [{ role: "user", content: noise(i) }, { role: "assistant", content: noise(i + 1) }] }));
+    const [input] = await convInputs(rows)(join(root, "disk-input"));
+    const disk = join(root, "small-disk");
+    const outcome = await withTmpfs(disk, 128, async () => {
+      const err = await runStageForTest(formatStage, { params: { template: "chatml" }, inputs: [input], finalDir: join(disk, "text") }).catch((e: unknown) => e);
+      return { err, left: await readdir(disk) };
+    });
+    if ("skipped" in outcome) {
+      console.log(`full-disk test skipped: ${outcome.skipped}`);
+      return t.skip();
+    }
+    expect(outcome.result.err).toMatchObject({ name: "TooltuneError", code: "STAGE" });
+    expect((outcome.result.err as Error).message).toMatch(/^the disk is full \(ENOSPC: no space left on device\) while writing .*\/small-disk\/text\.tmp-[0-9a-f]+\/part-\d{5}\.parquet; /);
+    expect(outcome.result.left).toEqual([]);
+    const m = await runStageForTest(formatStage, { params: { template: "chatml" }, inputs: [input], finalDir: join(root, "roomy-text") });
+    expect(m.rows).toBe(400);
+    expect(m.files.reduce((n, f) => n + f.bytes, 0)).toBeGreaterThan(128 << 10); // it really did not fit
   });
 });
 
