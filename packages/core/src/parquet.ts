@@ -12,6 +12,7 @@ import { open, readFile } from "node:fs/promises";
 import { Schema, Table, tableFromIPC } from "apache-arrow";
 import * as pw from "parquet-wasm/node";
 import { TooltuneError } from "./errors.js";
+import { verifyInputFile } from "./verify.js";
 
 /** An open Parquet file, read one row group at a time. Call `close()` when done. */
 export interface ParquetReader {
@@ -147,6 +148,7 @@ export function rowGroupSpans(groupBytes: readonly number[], limit = 64 << 20): 
 
 /** A whole Parquet file as one Arrow table (small files: rejects, fixtures). */
 export async function readParquetTable(path: string): Promise<Table> {
+  await verifyInputFile(path); // a train_log.parquet inside a model output, say
   const bytes = await readFile(path);
   try {
     return tableFromIPC(pw.readParquet(bytes).intoIPCStream());

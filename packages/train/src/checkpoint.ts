@@ -31,9 +31,15 @@ export function saveCheckpoint(stateDir: string, trainable: Map<string, tf.Varia
   writeSafetensors(join(tmp, "adam_v.safetensors"), host(optimizer.v));
   const meta: CheckpointMeta = { paramsHash: paramsHash(params), optimizerStep: optimizer.step, state };
   writeFileSync(join(tmp, "state.json"), JSON.stringify(meta));
+  // Move the old checkpoint aside in one rename rather than deleting it in place: a kill midway
+  // through a recursive delete could leave state.json without its weights (a checkpoint that
+  // looks resumable and is not). From here a kill leaves a whole checkpoint, or none.
   const final = join(stateDir, DIR);
-  rmSync(final, { recursive: true, force: true });
+  const old = join(stateDir, `${DIR}.old-${process.pid}`);
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(final)) renameSync(final, old);
   renameSync(tmp, final);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** The checkpoint to resume from, or undefined when there is none for these params. */
