@@ -40,7 +40,7 @@ export async function verifyInputFile(path: string): Promise<void> {
 export function verifyInputFileSync(path: string): void {
   const listed = listingOf(path);
   if (!listed) return;
-  const key = checkSize(listed, statOrMissing(listed, () => statSync(listed.path)));
+  const key = checkSize(listed, statOrMissing(listed));
   if (verified.has(key)) return;
   const hash = createHash("sha256");
   const chunk = (syncChunk ??= Buffer.allocUnsafe(CHUNK));
@@ -55,6 +55,7 @@ export function verifyInputFileSync(path: string): void {
 
 /** Every file a manifest lists, all sizes first (cheap), then their hashes. */
 export async function verifyOutputFiles(dir: string, manifest: Manifest): Promise<void> {
+  dir = resolve(dir); // the cache keys absolute paths, as listingOf does
   const all = manifest.files.map((entry) => ({ dir, manifest, entry, path: join(dir, entry.name) }));
   for (const listed of all) checkSize(listed, await statOrMissingAsync(listed));
   for (const listed of all) await verifyListed(listed);
@@ -83,20 +84,24 @@ function listingOf(path: string): Listed | undefined {
   }
 }
 
-function statOrMissing(listed: Listed, statFile: () => Stats): Stats {
+function statOrMissing(listed: Listed): Stats {
   try {
-    return statFile();
+    return statSync(listed.path);
   } catch (cause) {
-    throw new TooltuneError("INPUT", `${listed.entry.name}, listed in the manifest of ${listed.dir}, is missing`, {
-      where: listed.path, cause, fix: fixFor(listed),
-    });
+    throw missing(listed, cause);
   }
 }
 
 async function statOrMissingAsync(listed: Listed): Promise<Stats> {
-  const s = await stat(listed.path).catch(() => undefined);
-  return s ?? statOrMissing(listed, () => statSync(listed.path));
+  try {
+    return await stat(listed.path);
+  } catch (cause) {
+    throw missing(listed, cause);
+  }
 }
+
+const missing = (listed: Listed, cause: unknown) =>
+  new TooltuneError("INPUT", `${listed.entry.name}, listed in the manifest of ${listed.dir}, is missing`, { where: listed.path, cause, fix: fixFor(listed) });
 
 /** Throws when the size differs; returns the cache key of the file as it is now. */
 function checkSize(listed: Listed, s: Stats): string {
