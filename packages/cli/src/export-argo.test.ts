@@ -59,6 +59,22 @@ describe("export argo", () => {
     expect(doc.spec.templates[1].container.image).toBe("registry.example/tooltune:abc");
   });
 
+  it("an s3:// workdir: no volume, the pods get the AWS secret", async () => {
+    writeFileSync(join(repo, "tt-s3-export.tmp.yaml"), "pipeline: p\nworkdir: s3://tt-runs/p\nstages:\n  raw: { uses: synth }\n  convs: { uses: ingest, needs: [raw] }\n");
+    try {
+      const r = await exportArgo(["tt-s3-export.tmp.yaml", "--s3-secret", "s3-creds"]);
+      expect(r.code, r.err).toBe(0);
+      const doc = parse(r.out);
+      new Workflow(doc).validate();
+      expect(doc.spec.volumes ?? doc.spec.volumeClaimTemplates).toBeUndefined();
+      const container = doc.spec.templates[1].container;
+      expect(container.volumeMounts).toBeUndefined();
+      expect(container.envFrom).toEqual([{ secretRef: { name: "s3-creds" } }]);
+    } finally {
+      rmSync(join(repo, "tt-s3-export.tmp.yaml"), { force: true });
+    }
+  });
+
   it("refuses what an image cannot run: a workdir outside the repository, a GPU stage that is not a stage", async () => {
     writeFileSync(join(scratch, "out.yaml"), "pipeline: p\nworkdir: /elsewhere/runs\nstages:\n  a: { uses: synth }\n");
     const outside = await exportArgo([join(scratch, "out.yaml")], scratch);

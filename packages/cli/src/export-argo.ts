@@ -10,7 +10,8 @@ import type { Pipeline, PipelineStage } from "./pipeline.js";
  * task whose stage is up to date finishes in seconds and a resubmitted workflow reruns only what
  * changed; a killed pod is retried and train resumes from its checkpoint in `<workdir>/.state`.
  * Stages run one at a time (an Argo mutex), in the DAG's order, each on the node its resources
- * ask for; fanning a data stage out over its input's parts is not done yet.
+ * ask for; fanning a data stage out over its input's parts is not done yet. With `workdir:
+ * s3://…` there is no volume: the pods share the bucket.
  */
 export interface ArgoOptions {
   /** The image built from the repository (`Dockerfile` at its root). */
@@ -20,6 +21,8 @@ export interface ArgoOptions {
   /** An existing ReadWriteMany claim for the workdir; else the workflow claims one of `storage`. */
   claim?: string;
   storage: string;
+  /** A Secret with the AWS_* variables, for a pipeline whose workdir is s3://. */
+  s3Secret?: string;
   /** Stages that get a GPU; default: train stages and `cmd:` stages writing a model or adapter. */
   gpuStages?: string[];
   /** `--set` overrides, passed on to every task so keys match a local run with the same ones. */
@@ -32,7 +35,8 @@ const GPU_KINDS = new Set(["adapter", "model"]);
 
 export function argoWorkflow(pipeline: Pipeline, options: ArgoOptions): Record<string, unknown> {
   const pipelineFile = insideRepo(pipeline.file, options.cwd, "the pipeline file");
-  const workdir = insideRepo(pipeline.workdir, options.cwd, "the pipeline's workdir");
+  // An s3:// workdir needs no shared volume: each pod mirrors what it reads and uploads what it writes.
+  const workdir = pipeline.remote ? undefined : insideRepo(pipeline.workdir, options.cwd, "the pipeline's workdir");
   const names = taskNames(pipeline.stages);
   const gpu = new Set(options.gpuStages ?? pipeline.stages.filter(wantsGpu).map((s) => s.name));
   for (const name of gpu) {
@@ -53,7 +57,9 @@ export function argoWorkflow(pipeline: Pipeline, options: ArgoOptions): Record<s
       workingDir: options.repoDir,
       command,
       env: [{ name: "FORCE_COLOR", value: "0" }],
-      volumeMounts: [{ name: "workdir", mountPath: `${options.repoDir}/${workdir}` }],
+      // AWS_* credentials (and AWS_ENDPOINT_URL for MinIO and the like) for an s3:// workdir
+      ...(options.s3Secret && { envFrom: [{ secretRef: { name: options.s3Secret } }] }),
+      ...(workdir && { volumeMounts: [{ name: "workdir", mountPath: `${options.repoDir}/${workdir}` }] }),
       ...(resources && { resources }),
     },
   });
@@ -63,8 +69,8 @@ export function argoWorkflow(pipeline: Pipeline, options: ArgoOptions): Record<s
     metadata: { generateName: `${dnsName(pipeline.name)}-`, labels: { "tooltune/pipeline": dnsName(pipeline.name) } },
     spec: {
       entrypoint: "pipeline",
-      ...(options.claim
-        ? { volumes: [{ name: "workdir", persistentVolumeClaim: { claimName: options.claim } }] }
+      ...(!workdir ? {}
+        : options.claim ? { volumes: [{ name: "workdir", persistentVolumeClaim: { claimName: options.claim } }] }
         : { volumeClaimTemplates: [{ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "workdir" }, spec: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: options.storage } } } }] }),
       templates: [
         {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { TooltuneError, type StageDefinition } from "@tooltune/core";
 import { makeCmdStage, unresolvedRefs } from "./cmd-stage.js";
 import { loadModuleStage } from "./load-module.js";
+import { mirrorDir, parseS3Url } from "./s3-workdir.js";
 import type { PlanNode } from "./plan.js";
 import type { StageRegistry } from "./stages.js";
 import { applyOverrides, isObject, parseOverride, parseYaml, readYamlFile, safeKeys, type Locator } from "./yaml-input.js";
@@ -39,6 +40,8 @@ export interface Pipeline {
   file: string;
   /** Absolute. Outputs are `<workdir>/<stage>/`, the lock file `<workdir>/pipeline.lock.json`. */
   workdir: string;
+  /** `workdir: s3://…`: the workdir on object storage; `workdir` is then its local mirror. */
+  remote?: string;
   seed: number;
   /** In dependency order (YAML order where dependencies allow). */
   stages: PipelineStage[];
@@ -81,13 +84,20 @@ export async function parsePipeline(text: string, file: string, options: LoadOpt
   return {
     name: spec.pipeline,
     file,
-    workdir: resolve(options.cwd ?? process.cwd(), spec.workdir ?? `runs/${spec.pipeline}`),
+    ...workdirOf(spec.workdir ?? `runs/${spec.pipeline}`, options.cwd ?? process.cwd(), whereOf),
     seed: spec.seed,
     stages,
   };
 }
 
 type WhereOf = (path: PropertyKey[], key?: string) => string;
+
+function workdirOf(workdir: string, cwd: string, whereOf: WhereOf): { workdir: string; remote?: string } {
+  if (!workdir.startsWith("s3://")) return { workdir: resolve(cwd, workdir) };
+  const at = parseS3Url(workdir);
+  if (!at) throw new TooltuneError("CONFIG", `workdir '${workdir}' is not an s3://bucket/prefix URL`, { where: whereOf(["workdir"]), fix: "write workdir: s3://my-bucket/runs/name (a bucket name: lowercase letters, digits, '.', '-')" });
+  return { workdir: mirrorDir(cwd, at), remote: workdir };
+}
 
 function checkNeeds(stages: Record<string, StageSpec>, whereOf: WhereOf): void {
   for (const [name, spec] of Object.entries(stages)) {

@@ -6,6 +6,7 @@ import { executeStage, validOutputHash } from "./execute-stage.js";
 import { readLock, writeLock, type InputHash, type Lock } from "./lock.js";
 import { loadPipeline, type Pipeline, type PipelineStage } from "./pipeline.js";
 import { decide, planRun, type Observed, type PlanOptions, type Step } from "./plan.js";
+import { S3Workdir } from "./s3-workdir.js";
 import type { StageRegistry } from "./stages.js";
 
 export interface RunOptions extends PlanOptions {
@@ -31,12 +32,18 @@ export interface RunResult {
   skipped: string[];
 }
 
-export const lockPath = (p: Pipeline) => join(p.workdir, "pipeline.lock.json");
+const LOCK_FILE = "pipeline.lock.json";
+export const lockPath = (p: Pipeline) => join(p.workdir, LOCK_FILE);
 
 /** `tooltune run`: load and check the pipeline, plan, then run the plan (or print it). */
 export async function runPipeline(file: string, options: RunOptions): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
   const pipeline = await loadPipeline(file, { registry: options.registry, sets: options.sets, backend: options.backend, cwd });
+  const remote = pipeline.remote ? await S3Workdir.open(pipeline.remote, pipeline.workdir) : undefined;
+  if (remote) {
+    const fetched = await remote.pull(pipeline.stages.map((s) => s.name), LOCK_FILE);
+    (options.log ?? createLogger()).info(`workdir ${pipeline.remote}: mirrored in ${relative(cwd, pipeline.workdir)}${fetched.length ? `, fetched ${fetched.join(", ")}` : ""}`);
+  }
   const lock = await readLock(lockPath(pipeline), pipeline.name);
   // A dry run plans even when a file a stage reads is not there yet (a model or data set still to be
   // downloaded): it says so instead of failing, since the point is to see what would run.
@@ -51,7 +58,7 @@ export async function runPipeline(file: string, options: RunOptions): Promise<Ru
   }
   const release = await claimWorkdir(pipeline.workdir);
   try {
-    return { pipeline, plan, ...(await executePlan(pipeline, plan, lock, observed, { ...options, cwd })) };
+    return { pipeline, plan, ...(await executePlan(pipeline, plan, lock, observed, { ...options, cwd, remote })) };
   } finally {
     await release();
   }
@@ -134,7 +141,7 @@ interface Executed {
   skipped: string[];
 }
 
-async function executePlan(pipeline: Pipeline, plan: Step[], lock: Lock, observed: Record<string, Observed>, options: RunOptions & { cwd: string }): Promise<Executed> {
+async function executePlan(pipeline: Pipeline, plan: Step[], lock: Lock, observed: Record<string, Observed>, options: RunOptions & { cwd: string; remote?: S3Workdir }): Promise<Executed> {
   const log = options.log ?? createLogger();
   const signal = options.signal ?? new AbortController().signal;
   const outputs = new Map<string, string | undefined>(Object.entries(observed).map(([k, v]) => [k, v.outputHash]));
@@ -164,6 +171,9 @@ async function executePlan(pipeline: Pipeline, plan: Step[], lock: Lock, observe
       finishedAt: new Date().toISOString(), seconds: manifest.seconds,
     };
     await writeLock(lockPath(pipeline), pruned(lock, pipeline));
+    // the output first, its lock entry after: a lock on S3 never names an output that is not there
+    await options.remote?.pushStage(stage.name);
+    await options.remote?.pushFile(LOCK_FILE);
     result.ran.push(stage.name);
   }
   return result;

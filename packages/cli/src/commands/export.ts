@@ -16,16 +16,17 @@ export function exportCommand(io: CliIO) {
           .option("repo-dir", { type: "string", default: "/app", describe: "where the repository is inside the image" })
           .option("claim", { type: "string", describe: "an existing ReadWriteMany PersistentVolumeClaim for the workdir (default: the workflow claims one)" })
           .option("storage", { type: "string", default: "20Gi", describe: "size of the claimed workdir volume" })
+          .option("s3-secret", { type: "string", describe: "a Secret with AWS_* variables for an s3:// workdir (passed to every pod as environment)" })
           .option("gpu-stages", { type: "string", describe: "comma-separated stages that get a GPU (default: train stages, cmd stages writing a model or adapter)" })
           .option("out", { type: "string", describe: "write the YAML here instead of standard output" }),
-        handler: async (a: { pipeline: string; set?: string[]; image: string; repoDir: string; claim?: string; storage: string; gpuStages?: string; out?: string }) => {
+        handler: async (a: { pipeline: string; set?: string[]; image: string; repoDir: string; claim?: string; storage: string; s3Secret?: string; gpuStages?: string; out?: string }) => {
           const [{ loadPipeline }, { argoWorkflow }, { stringify }, { writeFile }] = await Promise.all([
             import("../pipeline.js"), import("../export-argo.js"), import("yaml"), import("node:fs/promises"),
           ]);
           const sets = a.set ?? [];
           const pipeline = await loadPipeline(a.pipeline, { registry: io.registry, cwd: io.cwd, sets });
           const workflow = argoWorkflow(pipeline, {
-            image: a.image, repoDir: a.repoDir, claim: a.claim, storage: a.storage, sets, cwd: io.cwd,
+            image: a.image, repoDir: a.repoDir, claim: a.claim, storage: a.storage, s3Secret: a.s3Secret, sets, cwd: io.cwd,
             gpuStages: a.gpuStages?.split(",").map((s) => s.trim()).filter(Boolean),
           });
           const text = `# ${pipeline.file} for Argo Workflows: argo submit ${a.out ?? "<this file>"}\n${stringify(workflow, { lineWidth: 0 })}`;
