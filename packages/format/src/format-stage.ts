@@ -8,6 +8,7 @@ import { fromRow, type Conversation } from "./conversation.js";
 import { getSpecialTokens, SPECIAL_TOKEN_SETS } from "./special-tokens.js";
 import { getTemplate, TEMPLATE_NAMES } from "./templates/index.js";
 import { resolveTokenizerConfig } from "./templates/hf.js";
+import { SHIPPED_TOKENIZER_NAMES } from "./shipped-tokenizers.js";
 import { TRAIN_ON, type ChatTemplate, type TrainOn } from "./templates/types.js";
 
 export const formatParams = z
@@ -18,7 +19,7 @@ export const formatParams = z
       .default("course")
       .describe("Tokens tokenize adds: course, course-notebook (the notebook's list, misspelling included), or a list"),
     train_on: z.enum(TRAIN_ON).default("assistant").describe("What the loss sees: every assistant turn, the last one, all text, or all but the system message"),
-    tokenizer: z.string().optional().describe("For template hf: qwen3, a tokenizer directory, or a tokenizer_config.json"),
+    tokenizer: z.string().optional().describe(`For template hf: a shipped tokenizer (${SHIPPED_TOKENIZER_NAMES.join(", ")}), a tokenizer directory, or a tokenizer_config.json`),
     strip_tool_use: z.boolean().default(false).describe("Remove tools, calls and results, and assistant turns left empty (text for a base model that never saw tools)"),
     keep_tool_list: z
       .boolean()
@@ -26,7 +27,7 @@ export const formatParams = z
       .describe("With strip_tool_use: keep the offered tools in the system prompt (a base that reads tool lists but never saw a call or a result)"),
   })
   .refine((p) => !p.keep_tool_list || p.strip_tool_use, { message: "keep_tool_list only applies with strip_tool_use: true", path: ["keep_tool_list"] })
-  .refine((p) => p.template !== "hf" || p.tokenizer !== undefined, { message: "template hf needs `tokenizer` (qwen3, a directory, or a tokenizer_config.json)", path: ["tokenizer"] });
+  .refine((p) => p.template !== "hf" || p.tokenizer !== undefined, { message: `template hf needs \`tokenizer\` (${SHIPPED_TOKENIZER_NAMES.join(", ")}, a directory, or a tokenizer_config.json)`, path: ["tokenizer"] });
 export type FormatParams = z.output<typeof formatParams>;
 
 /**

