@@ -176,3 +176,21 @@ describe("hf template: Gemma 3 equals transformers, and refuses what its templat
     expect(() => getTemplate("hf", { tokenizer: "gemma9" })).toThrow(/qwen3, gemma3, gemma2, llama3/);
   });
 });
+
+describe("hf template: Llama 3 (base) equals transformers; the header it appends after the last turn is not trained", () => {
+  const llama = all.filter((c) => c.tokenizer === "llama3");
+  const llama3 = getTemplate("hf", { tokenizer: "llama3" });
+
+  it.each(llama)("$name", (c) => {
+    const r = llama3.render(conv(c));
+    expect(r.text).toBe(c.text);
+    expect(llama3.endOfTurn).toBe("<|eot_id|>");
+    expect(trainedText(r)).toEqual(c.messages.filter((m) => m.role === "assistant").map((m) => `${m.content.trim()}<|eot_id|>`));
+    expect(r.text.endsWith("<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")).toBe(true);
+  });
+
+  it("refuses tools like Gemma 3's (its template writes message text only)", () => {
+    const c = all.find((x) => x.tokenizer === "gemma3" && x.leaves_out)!;
+    expect(() => llama3.render(conv(c))).toThrow(`writes no ${c.leaves_out!.join(", ")}`);
+  });
+});

@@ -26,6 +26,7 @@ export interface HfTokenizerConfig {
   eos_token?: string | { content: string } | null;
   pad_token?: string | { content: string } | null;
   unk_token?: string | { content: string } | null;
+  added_tokens_decoder?: Record<string, { content: string }>;
 }
 
 /** A shipped name (`qwen3`, `gemma3`…), a directory holding tokenizer_config.json, or the file itself. */
@@ -79,7 +80,7 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
     });
   };
 
-  const endOfTurn = probeEndOfTurn(renderRaw) ?? specials.eos_token ?? "";
+  const endOfTurn = probeEndOfTurn(renderRaw, addedTokens(cfg)) ?? specials.eos_token ?? "";
   const written = probeFeatures(renderRaw);
   const mustWrite = (messages: Message[], tools: ToolSchema[]): void => {
     const missing = featuresOf(messages, tools).filter((f) => !written.has(f));
@@ -108,8 +109,12 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
       }
       const start = prompt.length;
       const upTo = renderRaw(conv.messages.slice(0, i + 1), conv.tools, false);
-      let end = full.startsWith(upTo) ? upTo.length : full.indexOf(endOfTurn, start) + endOfTurn.length;
-      if (end < start || !endOfTurn) end = full.length;
+      // The first end-of-turn marker after the start closes the turn (content cannot hold it); the
+      // prefix rule covers templates without one. Both, and the earlier wins: Llama 3's template
+      // writes an assistant header after every conversation, which no turn owns.
+      const marker = endOfTurn ? full.indexOf(endOfTurn, start) : -1;
+      const ends = [full.startsWith(upTo) ? upTo.length : full.length, marker < 0 ? full.length : marker + endOfTurn.length];
+      const end = Math.min(...ends);
       const segment = full.slice(start, end).trimEnd(); // whitespace after the marker is the next turn's
       const hasEnd = endOfTurn !== "" && segment.endsWith(endOfTurn);
       const bodyEnd = start + segment.length - (hasEnd ? endOfTurn.length : 0);
@@ -135,18 +140,25 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
   };
 }
 
+/** The tokenizer's added tokens (`<|im_end|>`, `<end_of_turn>`, `<|eot_id|>`…), longest first. */
+function addedTokens(cfg: HfTokenizerConfig): string[] {
+  const contents = Object.values(cfg.added_tokens_decoder ?? {}).map((t) => t.content);
+  return [...new Set(contents)].sort((a, b) => b.length - a.length);
+}
+
 /**
  * What the template writes after an assistant's text: render a one-exchange probe and read what
- * follows the reply, up to trailing whitespace. Undefined when the probe does not show it.
+ * follows the reply: the added token it starts with, else all of it up to trailing whitespace
+ * (Llama 3's tail runs on into the next assistant header). Undefined when the probe does not show it.
  */
-function probeEndOfTurn(renderRaw: (m: Message[], t: ToolSchema[], g: boolean) => string): string | undefined {
+function probeEndOfTurn(renderRaw: (m: Message[], t: ToolSchema[], g: boolean) => string, added: string[]): string | undefined {
   const reply = "tooltune-probe-reply";
   const user: Message = { role: "user", content: "hi" };
   try {
     const full = renderRaw([user, { role: "assistant", content: reply }], [], false);
     const at = full.lastIndexOf(reply);
     const tail = at < 0 ? "" : full.slice(at + reply.length).trimEnd();
-    return tail || undefined;
+    return added.find((t) => t !== "" && tail.startsWith(t)) ?? (tail || undefined);
   } catch {
     return undefined;
   }
