@@ -60,3 +60,14 @@ describe.each(SHIPPED_TOKENIZER_NAMES)("shipped tokenizer %s equals transformers
     if (c.spans && c.mask) expect(Array.from(lossMask(offsets, c.spans, c.text.length))).toEqual(c.mask);
   });
 });
+
+describe("pretokenize: words on the shipped tokenizers", () => {
+  it("replaces byte-level BPE pre-tokenizers (llama3) and refuses Gemma's SentencePiece-style one", async () => {
+    const words = loadTokenizerBundle("llama3", { pretokenize: "words" });
+    const own = loadTokenizerBundle("llama3");
+    // Llama 3's own rule glues the leading space to the word (one token); `words` makes the space its own.
+    expect((await own.encode(" Athens")).length).toBe(1);
+    expect(Array.from(await words.encode(" Athens"))).toEqual([...(await own.encode(" ")), ...(await own.encode("Athens"))]);
+    expect(() => loadTokenizerBundle("gemma2", { pretokenize: "words" })).toThrow(/words needs a byte-level BPE tokenizer/);
+  });
+});
