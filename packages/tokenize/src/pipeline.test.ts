@@ -1,7 +1,7 @@
 /**
  * On what the pipeline really feeds tokenize: synthetic conversations rendered by format's stage
- * (chatml and gemma-course, course special tokens). For every packed example, the masked-in ids
- * must decode to exactly the train spans format wrote.
+ * (chatml, gemma-course and llama3, course special tokens), tokenized with shipped tokenizers. For
+ * every packed example, the masked-in ids must decode to exactly the train spans format wrote.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,11 +45,13 @@ async function trainedRuns(row: TokensRow, decode: (ids: number[]) => Promise<st
 describe("synth → format → tokenize", () => {
   const convs = generateConversations(60, { seed: 7, testFraction: 0.2, mix: { single: 1, parallel: 1, multi_step: 1, no_call: 1 } });
 
-  for (const template of ["chatml", "gemma-course"]) {
-    it(`${template}: every example's masked-in ids decode to its train spans`, async () => {
-      const conversations = await writeTestDataset(join(tmp, `convs-${template}`), "conversations", convs);
-      const text = await stage(`text-${template}`, formatStage, { template, special_tokens: "course" }, [conversations]);
-      const tokens = await stage(`tokens-${template}`, tokenizeStage, { max_length: 4096, vocab: "trim" }, [text]);
+  // [template, shipped tokenizer]: the course's Gemma text with Gemma 2's own tokenizer too (the notebook tunes gemma-2-2b-it).
+  const cases = [["chatml", "qwen3"], ["gemma-course", "qwen3"], ["gemma-course", "gemma2"], ["llama3", "llama3"]];
+  for (const [template, tokenizer] of cases) {
+    it(`${template} + ${tokenizer}: every example's masked-in ids decode to its train spans`, async () => {
+      const conversations = await writeTestDataset(join(tmp, `convs-${template}-${tokenizer}`), "conversations", convs);
+      const text = await stage(`text-${template}-${tokenizer}`, formatStage, { template, special_tokens: "course" }, [conversations]);
+      const tokens = await stage(`tokens-${template}-${tokenizer}`, tokenizeStage, { tokenizer, max_length: 4096, vocab: "trim" }, [text]);
       const spansById = new Map<string, string[]>();
       for (const r of await (await openDataset<FormattedRow>(text.path)).readAll()) {
         spansById.set(r.id, r.spans.filter((s) => s.train).map((s) => r.text.slice(s.start, s.end)));
