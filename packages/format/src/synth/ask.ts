@@ -23,11 +23,18 @@ export interface Ask {
   pair?: { draw(rng: Rng, split: Split, first: Drawn): Drawn; asks: string[] };
 }
 
+/**
+ * A draw that found nothing to give: its split's share of a pool holds no value it may use (a
+ * currency whose only test-split target is the one the first call already took). Not a bug: the
+ * generator starts the row over on another random stream (see `generateConversation`).
+ */
+export class PoolExhausted extends Error {}
+
 /** A value from `pick` other than `not` (the second city of a pair, …). */
 export const distinct = <T>(pick: () => T, not: T): T => {
   for (let i = 0; i < 100; i++) {
     const v = pick();
     if (v !== not) return v;
   }
-  throw new Error("distinct: no other value in the pool");
+  throw new PoolExhausted("distinct: no other value in the pool");
 };

@@ -5,6 +5,7 @@
  * outputs of the catalog implementations, and final answers quote them.
  */
 import type { ConversationRow, MessageRow } from "@tooltune/core";
+import { PoolExhausted } from "./ask.js";
 import { ASKS, type Ask, type Drawn } from "./asks.js";
 import { toolCatalog, openAiTool } from "./catalog/index.js";
 import type { FunctionSchema, Json, ParamSchema, ToolResult } from "./catalog/tool.js";
@@ -65,10 +66,31 @@ export function generateConversations(count: number, options: SynthOptions): Con
   return Array.from({ length: count }, (_, i) => generateConversation(i, options));
 }
 
+/**
+ * Streams a row may try before a PoolExhausted is taken for a bug. A first stream runs a pool dry
+ * about once in 40,000 rows (15 in 600,000: seeds 42 and 7, 300,000 each), so 8 in a row never happen.
+ */
+const ATTEMPTS = 8;
+
 export function generateConversation(index: number, options: SynthOptions): ConversationRow {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return drawConversation(index, options, attempt);
+    } catch (e) {
+      if (!(e instanceof PoolExhausted) || attempt + 1 === ATTEMPTS) throw e;
+    }
+  }
+}
+
+/**
+ * Row `index` drawn from random stream `attempt`. Stream 0 is the one every row used before pools
+ * could run dry, so rows that never do are unchanged; a row whose draw exhausts its split's pool
+ * (PoolExhausted) is drawn again from stream 1, 2, … — the same id, split and kind, other values.
+ */
+export function drawConversation(index: number, options: SynthOptions, attempt = 0): ConversationRow {
   const id = conversationId(index);
   const split = splitOf(id, options.seed, options.testFraction);
-  const rng = new Rng(hash32(`conversation:${options.seed}:${index}`));
+  const rng = new Rng(hash32(attempt === 0 ? `conversation:${options.seed}:${index}` : `conversation:${options.seed}:${index}:${attempt}`));
   const kind = kindAt(index, options);
   const dialog = new Dialog(rng, split);
   BUILDERS[kind](dialog);

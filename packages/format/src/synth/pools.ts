@@ -9,6 +9,7 @@ import { FLIGHTS, CITIES } from "./catalog/world.js";
 import { PRODUCTS } from "./catalog/shop.js";
 import { USD_RATES } from "./catalog/money.js";
 import { formatDate } from "./catalog/dates.js";
+import { PoolExhausted } from "./ask.js";
 import { hash32, type Rng } from "./rng.js";
 
 export type Split = "train" | "test";
@@ -28,7 +29,7 @@ export function draw<T extends string | number>(rng: Rng, split: Split, gen: () 
     const value = gen();
     if (valueSplit(value) === split) return value;
   }
-  throw new Error("draw: the generator never produced a value of this split");
+  throw new PoolExhausted("draw: the generator never produced a value of this split");
 }
 
 const partition = (values: string[]) => ({
