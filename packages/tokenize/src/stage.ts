@@ -1,9 +1,10 @@
 /**
  * The `tokenize` stage: formatted → tokens (DESIGN §3), with the tokenizer bundle in `tokenizer/`.
  *
- * One pass per example: encode with offsets → loss mask from the train spans → max_length policy.
- * Then, over the whole corpus: optional vocabulary trim (needs every id first), packing per split
- * (first-fit decreasing needs every length first), rows written in a deterministic order.
+ * Streams: row group by row group, each example is encoded with offsets → loss mask from the train
+ * spans → max_length policy → the packer, which packs each split window by window (pack.ts) and
+ * hands rows to the writer; memory holds a window, not the corpus. `vocab: trim` needs every id
+ * before the first row can be written, so it reads the input twice: once for the ids, once to write.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +12,7 @@ import { DatasetWriter, TooltuneError, defineStage, sha256, inputOfKind, openDat
 import { getSpecialTokens, isShippedTokenizer } from "@tooltune/format";
 import { loadTokenizerBundle, type TokenizerBundle } from "./bundle.js";
 import { checkSpans, lossMask } from "./mask.js";
-import { joinRow, padRow, planPacking, type Example, type PackedRow } from "./pack.js";
+import { StreamingPacker, type Example } from "./pack.js";
 import { tokenizeParams, type TokenizeParams } from "./params.js";
 
 /** The bundle's directory inside a tokens dataset (CONTRIBUTING: tokenizer bundle). */
@@ -36,6 +37,14 @@ interface SplitExample extends Example {
   split: string;
 }
 
+/** What the manifest reports about the examples kept, summed as they stream past. */
+interface Totals {
+  examples: number;
+  tokens: number;
+  trainable: number;
+  unkTokens: number;
+}
+
 export const tokenizeStage = defineStage({
   kind: "tokenize",
   version: "1",
@@ -52,14 +61,23 @@ export const tokenizeStage = defineStage({
 
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "tokens" });
     const counts: Counts = { examples: 0, truncated: 0, dropped: 0, noTarget: 0, badSpans: 0, untrained: 0 };
-    const seen = new Set<number>();
-    const examples = await encodeAll(ctx, params, bundle, data, writer, counts, seen);
-    if (params.vocab === "trim" && !reuse) trimTo(bundle, examples, seen);
+    if (params.vocab === "trim" && !reuse) bundle.trimVocab(await usedIds(ctx, bundle, data));
 
-    const rows = makeRows(examples, params, bundle.padId);
-    await writer.write(rows);
+    const totals: Totals = { examples: 0, tokens: 0, trainable: 0, unkTokens: 0 };
+    const padTo = params.pad_to_max_length ? params.max_length : undefined;
+    // pack: false is packing with one example per row.
+    const packer = new StreamingPacker({ maxLength: params.max_length, pack: params.pack, padTo, padId: bundle.padId }, (rows) => writer.write(rows));
+    const unk = bundle.unkId;
+    await encodeAll(ctx, params, bundle, data, writer, counts, async (example) => {
+      totals.examples++;
+      totals.tokens += example.ids.length;
+      for (const m of example.mask) totals.trainable += m;
+      if (unk !== undefined) for (const id of example.ids) if (id === unk) totals.unkTokens++;
+      await packer.add(example, example.split);
+    });
+    await packer.finish();
     bundle.save(join(ctx.outDir, TOKENIZER_DIR));
-    const stats = { ...statsOf(params, bundle, examples, rows, counts, reuse !== undefined), tokenizer_sha256: bundleHashes(join(ctx.outDir, TOKENIZER_DIR)) };
+    const stats = { ...statsOf(params, bundle, totals, packer.rows, counts, reuse !== undefined), tokenizer_sha256: bundleHashes(join(ctx.outDir, TOKENIZER_DIR)) };
     report(ctx, stats, counts);
     await writer.finish(ctx.provenance, stats);
     if (ctx.strict && writer.rejectCount > 0) {
@@ -109,16 +127,15 @@ function reuseBundle(ctx: StageContext, tokensDir: string): TokenizerBundle {
   return bundle;
 }
 
-/** Encode every row; `seen` collects every id of every row's whole text, kept or not. */
-async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: TokenizerBundle, data: FormattedDataset, writer: DatasetWriter, counts: Counts, seen: Set<number>): Promise<SplitExample[]> {
-  const out: SplitExample[] = [];
+/** Encode every row in order; kept examples go to `keep` as they come, the others are counted or rejected. */
+async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: TokenizerBundle, data: FormattedDataset, writer: DatasetWriter, counts: Counts, keep: (example: SplitExample) => Promise<void>): Promise<void> {
   const progress = ctx.log.progress("tokenize", data.manifest.rows);
   let index = 0;
   for await (const batch of data.batches()) {
     for (let i = 0; i < batch.length; i += ENCODE_CHUNK) {
       if (ctx.signal.aborted) throw new TooltuneError("INTERRUPTED", "tokenize was interrupted", { stage: ctx.stageName });
       const chunk = batch.slice(i, i + ENCODE_CHUNK);
-      const encoded = await Promise.all(chunk.map((row) => encodeExample(row, params, bundle, seen)));
+      const encoded = await Promise.all(chunk.map((row) => encodeExample(row, params, bundle)));
       for (const [k, result] of encoded.entries()) {
         const row = chunk[k];
         counts.examples++;
@@ -128,7 +145,7 @@ async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: Toke
           writer.reject({ source: `${data.dir}:${index + k}`, reason: `${row.id}: ${result.reason}`, row });
         } else {
           if (result.truncated) counts.truncated++;
-          out.push(result.example);
+          await keep(result.example);
         }
       }
       index += chunk.length;
@@ -136,16 +153,36 @@ async function encodeAll(ctx: StageContext, params: TokenizeParams, bundle: Toke
     }
   }
   progress.done();
-  return out;
+}
+
+/**
+ * Every id of every well-formed row's whole text — also the tails truncation cuts and the rows kept
+ * only for eval — so that eval prompts rendered from the same data encode without <unk>: the ids
+ * the trimmed vocabulary keeps. A first read of the input, before any row is written. (The second
+ * read encodes after trimVocab added <unk> as a special token, so a literal "<unk>" in a text is
+ * that one token, as it is for eval's prompts with this bundle.)
+ */
+async function usedIds(ctx: StageContext, bundle: TokenizerBundle, data: FormattedDataset): Promise<Set<number>> {
+  const seen = new Set<number>();
+  const progress = ctx.log.progress("tokenize: vocabulary", data.manifest.rows);
+  for await (const batch of data.batches({ columns: ["text", "spans"] })) {
+    for (let i = 0; i < batch.length; i += ENCODE_CHUNK) {
+      if (ctx.signal.aborted) throw new TooltuneError("INTERRUPTED", "tokenize was interrupted", { stage: ctx.stageName });
+      const chunk = batch.slice(i, i + ENCODE_CHUNK).filter((row) => !checkSpans(row.spans, row.text.length));
+      for (const ids of await Promise.all(chunk.map((row) => bundle.encode(row.text)))) for (const id of ids) seen.add(id);
+      progress.tick(Math.min(ENCODE_CHUNK, batch.length - i));
+    }
+  }
+  progress.done();
+  return seen;
 }
 
 type Encoded = { example: SplitExample; truncated: boolean } | { reason: string; counter: "dropped" | "noTarget" | "badSpans" } | "untrained";
 
-async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: TokenizerBundle, seen: Set<number>): Promise<Encoded> {
+async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: TokenizerBundle): Promise<Encoded> {
   const bad = checkSpans(row.spans, row.text.length);
   if (bad) return { reason: bad, counter: "badSpans" };
   const { ids, offsets } = await bundle.encodeWithOffsets(row.text);
-  for (const id of ids) seen.add(id);
   // No train span at all is format's decision (text kept for eval only), not a bad row: counted, skipped.
   if (!row.spans.some((s) => s.train && s.end > s.start)) return "untrained";
   let mask = lossMask(offsets, row.spans, row.text.length);
@@ -161,42 +198,13 @@ async function encodeExample(row: FormattedRow, params: TokenizeParams, bundle: 
   return { example: { id: row.id, split: row.split, ids: ids.slice(0, keep), mask: mask.slice() }, truncated: tooLong };
 }
 
-/**
- * Trim the vocabulary to every id of every well-formed row — also the tails cut by truncation and
- * the rows kept only for eval — so eval prompts rendered from the same data encode without <unk>.
- * Then rewrite the examples' ids as model ids.
- */
-function trimTo(bundle: TokenizerBundle, examples: SplitExample[], seen: Set<number>): void {
-  bundle.trimVocab(seen);
-  for (const e of examples) e.ids = bundle.toModelIds(e.ids);
-}
-
-/** Rows per split (train and test never share a row), splits in order of first appearance. */
-function makeRows(examples: SplitExample[], params: TokenizeParams, padId: number): (PackedRow & { split: string })[] {
-  const splits = [...new Set(examples.map((e) => e.split))];
-  const rows: (PackedRow & { split: string })[] = [];
-  const padTo = params.pad_to_max_length ? params.max_length : undefined;
-  for (const split of splits) {
-    const group = examples.filter((e) => e.split === split);
-    // pack: false is packing with one example per row.
-    const plans = params.pack ? planPacking(group.map((e) => e.ids.length), params.max_length) : group.map((_, i) => [i]);
-    for (const plan of plans) {
-      const row = joinRow(plan.map((i) => group[i]));
-      rows.push({ ...(padTo ? padRow(row, padTo, padId) : row), split });
-    }
-  }
-  return rows;
-}
-
-function statsOf(params: TokenizeParams, bundle: TokenizerBundle, examples: SplitExample[], rows: PackedRow[], counts: Counts, reused: boolean): Record<string, unknown> {
-  const tokens = examples.reduce((n, e) => n + e.ids.length, 0);
-  const trainable = examples.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
+function statsOf(params: TokenizeParams, bundle: TokenizerBundle, totals: Totals, rows: number, counts: Counts, reused: boolean): Record<string, unknown> {
+  const { tokens, trainable } = totals;
   const unk = bundle.unkId;
-  const unkTokens = unk === undefined ? 0 : examples.reduce((n, e) => n + e.ids.filter((id) => id === unk).length, 0);
   return {
     examples_in: counts.examples,
-    examples: examples.length,
-    rows: rows.length,
+    examples: totals.examples,
+    rows,
     tokens,
     trainable_tokens: trainable,
     trainable_share: tokens ? trainable / tokens : 0,
@@ -208,12 +216,12 @@ function statsOf(params: TokenizeParams, bundle: TokenizerBundle, examples: Spli
     max_length: params.max_length,
     packed: params.pack,
     // Real tokens over row capacity (rows × max_length): how much compute is not spent on padding.
-    packing_efficiency: rows.length ? tokens / (rows.length * params.max_length) : 0,
+    packing_efficiency: rows ? tokens / (rows * params.max_length) : 0,
     vocab: bundle.isTrimmed ? "trim" : "full",
     vocab_size: bundle.vocabSize,
     vocab_reused: reused,
     unk_id: unk ?? null,
-    unk_tokens: unkTokens,
+    unk_tokens: totals.unkTokens,
     eos_id: bundle.eosId,
     pad_id: bundle.padId,
     new_token_ids: bundle.newTokenIds,
