@@ -78,6 +78,14 @@ describe("ingest stage", () => {
     expect(rows.map((r) => [r.id, r.split, r.source])).toEqual([["s1", "test", "test"], ["s2", "train", "test"]]);
     expect(rows[0].messages[1].tool_calls?.[0]).toMatchObject({ name: "add", arguments: '{"a":1,"b":2}' });
   });
+
+  it("numbers ids that repeat across several upstream datasets, so they stay unique", async () => {
+    const a = await writeTestDataset(join(root, "seed-a"), "conversations", [toRow(conv("synth-000000")), toRow(conv("synth-000001"))], "a");
+    const b = await writeTestDataset(join(root, "seed-b"), "conversations", [toRow(conv("synth-000000")), toRow(conv("synth-000002"))], "b");
+    await runStageForTest(ingestStage, { params: {}, inputs: [a, b], finalDir: join(root, "both") });
+    const rows = await (await openDataset<ConversationRow>(join(root, "both"))).readAll();
+    expect(rows.map((r) => r.id)).toEqual(["synth-000000", "synth-000001", "synth-000000-2", "synth-000002"]);
+  });
 });
 
 describe("format stage", () => {

@@ -60,7 +60,11 @@ export const ingestStage = defineStage({
       throw new TooltuneError("CONFIG", "ingest has nothing to read", { stage: ctx.stageName, fix: "set `path` or add an upstream stage in `needs`" });
     }
     const writer = await DatasetWriter.create(ctx.outDir, { kind: "conversations" });
-    const sink = new Sink(writer, ctx.seed, params.test_fraction);
+    // One conversations dataset (synth's, or an earlier ingest's) has unique ids already: its
+    // writer made them so. Only several sources, or raw files, can repeat one, and only they pay
+    // for the set of every id seen (O(rows) memory), so ingest of synth stays flat at any size.
+    const single = files.length === 0 && upstream.length === 1 && upstream[0].manifest.kind === "conversations";
+    const sink = new Sink(writer, ctx.seed, params.test_fraction, !single);
     for (const input of upstream) {
       if (input.manifest.kind === "conversations") await sink.dataset(input.path, input.name);
       else for (const f of rawFilesIn(input.path)) await sink.file(f, params.source);
@@ -87,8 +91,8 @@ class Sink {
   private rows: ConversationRow[] = [];
   private readonly opts: IngestOptions;
 
-  constructor(private readonly writer: DatasetWriter, seed: number, testFraction: number) {
-    this.opts = { seed, testFraction, seen: new Map() };
+  constructor(private readonly writer: DatasetWriter, seed: number, testFraction: number, numberRepeats: boolean) {
+    this.opts = { seed, testFraction, seen: numberRepeats ? new Map() : undefined };
   }
 
   async file(file: string, format: SourceFormat | "auto"): Promise<void> {
