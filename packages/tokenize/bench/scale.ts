@@ -15,12 +15,16 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+// @ts-expect-error: plain JS next to the CLI's bin, no types
+import { distIsFresh } from "../../cli/bin/fresh.js";
 
 const CLI = new URL("../../cli/bin/tooltune.js", import.meta.url).pathname;
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const sizes = (arg("sizes") ?? "1e5").split(",").map((s) => Math.round(Number(s)));
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes wants numbers such as 1e5,1e6, got ${arg("sizes")}`);
 const keep = process.argv.includes("--keep");
+// Decided once: an edit during a long run must not switch later stages to the sources.
+const from = distIsFresh(new URL("../../", import.meta.url).pathname) ? "dist" : "src";
 
 const STAGES: { stage: string; input?: string; params: string[] }[] = [
   { stage: "synth", params: ["test_fraction=0.1", "tools_min=2", "tools_max=2", "schemas=compact"] },
@@ -33,7 +37,7 @@ interface Measured { wall: number; cpu: number; rssMb: number }
 
 /** One child under GNU time -v: its wall time, CPU time and maximum resident set size. */
 function timedChild(args: string[]): Measured {
-  const r = spawnSync("/usr/bin/time", ["-v", process.execPath, CLI, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const r = spawnSync("/usr/bin/time", ["-v", process.execPath, CLI, ...args], { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, TOOLTUNE_FROM: from } });
   const field = (name: string) => r.stderr.match(new RegExp(`${name}: (.+)`))?.[1]?.trim() ?? "";
   if (r.status !== 0) throw new Error(`tooltune ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   const clock = field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)").split(":").map(Number);
@@ -43,7 +47,7 @@ function timedChild(args: string[]): Measured {
 
 const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, "_manifest.json"), "utf8")) as { rows: number; stats?: Record<string, unknown> };
 
-console.log(`scale: ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(" ")} at start, node ${process.version}`);
+console.log(`scale: ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(" ")} at start, node ${process.version}, CLI from ${from}${from === "src" ? " (stale or no dist/: run npm run build for figures)" : ""}`);
 console.log("size       stage      wall s   cpu s   rows/s    tokens/s   peak RSS MB");
 for (const n of sizes) {
   const root = mkdtempSync(join(tmpdir(), `scale-${n}-`));
