@@ -73,6 +73,8 @@ export const PACK_WINDOW_TOKENS = 8 << 20;
 
 export type SplitRow = PackedRow & { split: string };
 
+const EMIT_ROWS = 512;
+
 export interface PackerOptions {
   maxLength: number;
   /** false: one example per row. */
@@ -116,12 +118,16 @@ export class StreamingPacker {
     window.tokens = 0;
     const { maxLength, pack, padTo, padId } = this.options;
     const plans = pack ? planPacking(examples.map((e) => e.ids.length), maxLength) : examples.map((_, i) => [i]);
-    const rows = plans.map((plan): SplitRow => {
-      const row = joinRow(plan.map((i) => examples[i]));
-      return { ...(padTo ? padRow(row, padTo, padId) : row), split };
-    });
-    this.rows += rows.length;
-    if (rows.length > 0) await this.emit(rows);
+    // Rows are made and handed on EMIT_ROWS at a time: the writer turns each full row group into
+    // Parquet as it goes, so a window's rows never all exist at once next to a row group's.
+    for (let start = 0; start < plans.length; start += EMIT_ROWS) {
+      const rows = plans.slice(start, start + EMIT_ROWS).map((plan): SplitRow => {
+        const row = joinRow(plan.map((i) => examples[i]));
+        return { ...(padTo ? padRow(row, padTo, padId) : row), split };
+      });
+      this.rows += rows.length;
+      await this.emit(rows);
+    }
   }
 }
 
