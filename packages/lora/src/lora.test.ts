@@ -259,4 +259,31 @@ describe("LoRA on a tiny model", () => {
       await selectBackend(before as "cpu");
     }
   });
+  it.each(["cpu", "native"] as const)("on %s, the chunked head loss and gradient checkpointing give the plain path's loss and gradients (LoRA on lm_head, trainable tokens, dropout)", async (backend) => {
+    const before = tf.getBackend();
+    if (!(await selectBackend(backend).then(() => true, () => false))) return; // no native addon on this machine
+    try {
+      for (const family of ["llama", "gemma2"] as const) {
+        const model = tiny(family); // tied: lm_head's LoRA and the trainable rows both reach the chunked head
+        const run = (opts: { logitsChunkRows?: number; gradientCheckpointing?: boolean }) => {
+          const adapter = createLora(model, { ...defaultLoraConfig, r: 2, loraDropout: 0.3, targetModules: allTargets, trainableTokenIndices: [3, 9] }, 3);
+          perturb(adapter.variables(), 4);
+          adapter.training = true;
+          const { value, grads } = tf.variableGrads(() => model.loss(ids, mask, positions, adapter, opts).loss, adapter.variables());
+          const out = [values(value), ...adapter.variables().map((v) => values(grads[v.name]))];
+          tf.dispose([value, ...Object.values(grads)]);
+          adapter.dispose();
+          return out;
+        };
+        const want = run({ logitsChunkRows: 1e9 });
+        for (const opts of [{ logitsChunkRows: 2 }, { gradientCheckpointing: true }, { logitsChunkRows: 3, gradientCheckpointing: true }]) {
+          const got = run(opts);
+          want.forEach((w, i) => expect(maxRelErr(got[i], w), `${family} ${JSON.stringify(opts)} output ${i}`).toBeLessThan(1e-5));
+        }
+        model.dispose();
+      }
+    } finally {
+      await selectBackend(before as "cpu");
+    }
+  });
 });

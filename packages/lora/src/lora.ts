@@ -106,6 +106,11 @@ export class LoraAdapter implements Adapter {
     return tf.add<tf.Tensor2D>(tf.mul(weight, keep), tf.matMul(place, as2d(this.tokens.delta))); // [V, dim]
   }
 
+  /** A and B of the modules under this path prefix (`model.layers.3.`): a checkpointed layer's inputs. */
+  trainableOf(prefix: string): tf.Variable[] {
+    return [...this.loraA.keys()].filter((m) => m.startsWith(prefix)).flatMap((m) => [this.loraA.get(m)!, this.loraB.get(m)!]);
+  }
+
   /** The trainable variables (what train differentiates). */
   variables(): tf.Variable[] {
     return [...this.namedVariables().values()];

@@ -15,8 +15,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { registerFastCpuKernels } from "./fast-cpu-kernels.js";
 import { fusedOps } from "./fused.js";
+import { chunkedCrossEntropy, crossEntropy, LOGITS_CHUNK_ELEMENTS } from "./cross-entropy.js";
+import { gradsInBackward } from "./recompute.js";
 import { isGemma, type ModelConfig } from "./config.js";
 import { attentionBias, ropeTables, segmentsOf, type RopeTables } from "./masks.js";
+
+export { crossEntropy } from "./cross-entropy.js";
 
 /** Rows of token ids (or positions, or masks): B rows of equal length T. */
 export type Rows = ArrayLike<number>[];
@@ -40,6 +44,13 @@ export interface Adapter {
   embeddingDelta?(module: string, ids: tf.Tensor1D): tf.Tensor2D | null;
   /** Replaces the embedding table (e.g. with trainable rows spliced in). */
   embeddingWeight?(module: string, weight: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Its trainable variables read inside the modules under this path prefix (`model.layers.3.`):
+   * gradient checkpointing declares them as the layer's inputs. Required for checkpointing.
+   */
+  trainableOf?(prefix: string): tf.Variable[];
+  /** Dropout draws so far: checkpointing rewinds it to redraw the forward's masks in backward. */
+  dropoutCalls?: number;
 }
 
 /** Keys/values of earlier tokens, per layer: [B, nKv, S, headDim]. Owned by the caller (dispose it). */
@@ -56,6 +67,17 @@ export interface ForwardOptions {
   adapter?: Adapter;
   /** Extend this cache in place with this call's keys/values (generation). */
   cache?: KvCache;
+  /**
+   * Keep only each decoder layer's input for backward and recompute the layer's forward there
+   * (activation checkpointing): one more forward per step, a layer's activations held at a time.
+   */
+  gradientCheckpointing?: boolean;
+}
+
+export interface LossOptions {
+  gradientCheckpointing?: boolean;
+  /** Head rows per chunk of the loss; default: chunked when targets × vocab > LOGITS_CHUNK_ELEMENTS. */
+  logitsChunkRows?: number;
 }
 
 export interface LossResult {
@@ -126,28 +148,6 @@ export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
     return { value, gradFunc };
   });
   return f(x);
-}
-
-/**
- * Per-row cross-entropy −log softmax(logits)[target] [n], with the closed-form gradient
- * softmax − onehot (tfjs's own backward of logSumExp goes through max's Equal mask: slow).
- */
-export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  const [n, V] = logits.shape;
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor2D;
-    const lse = tf.logSumExp(x, -1); // [n]
-    const at = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(V, "int32")), targets); // flat index of each target
-    const value: tf.Tensor1D = tf.sub(lse, tf.gather(tf.reshape(x, [n * V]), at)); // [n]
-    (args[1] as tf.GradSaveFunc)([x, targets, lse]);
-    const gradFunc = (dy: tf.Tensor1D, saved: tf.Tensor[]) => {
-      const [x0, t0, lse0] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-      const probs = tf.exp(tf.sub(x0, tf.expandDims(lse0, 1))); // softmax from the saved lse: [n, V]
-      return tf.mul(tf.sub(probs, tf.oneHot(t0, V)), tf.expandDims(dy, 1));
-    };
-    return { value, gradFunc };
-  });
-  return f(logits);
 }
 
 // ---------------------------------------------------------------- the model
@@ -266,6 +266,38 @@ export class CausalLM {
     return tf.add(h, this.norm(mlp, `${l}.post_feedforward_layernorm`));
   }
 
+  /**
+   * block() whose backward recomputes it from its saved input: tfjs records no tape inside a
+   * customGrad's forward, so the layer's activations are freed as soon as its output exists.
+   * Inputs: h and the layer's trainable weights and adapter variables (their gradients come back).
+   */
+  private checkpointedBlock(h: tf.Tensor2D, i: number, s: Step): tf.Tensor2D {
+    const { adapter } = s;
+    if (adapter && !adapter.trainableOf) throw new Error("gradient checkpointing needs an adapter with trainableOf()");
+    const prefix = `model.layers.${i}.`;
+    const vars = [...[...this.params].filter(([name, v]) => name.startsWith(prefix) && v.trainable).map(([, v]) => v), ...(adapter?.trainableOf?.(prefix) ?? [])];
+    const tables = [s.rope.cos, s.rope.sin, s.localRope.cos, s.localRope.sin, ...(s.bias ? [s.bias.full, s.bias.sliding ?? s.bias.full] : [])];
+    const draws = adapter?.dropoutCalls;
+    const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const x = args[0] as tf.Tensor2D;
+      (args.at(-1) as tf.GradSaveFunc)([x, ...tables]); // a caller's tidy disposes the tables before backward
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [x0, cos, sin, localCos, localSin, full, sliding] = saved as [tf.Tensor2D, ...tf.Tensor3D[]];
+        const step: Step = {
+          ...s, rope: { cos, sin }, localRope: { cos: localCos, sin: localSin },
+          bias: s.bias ? { full: full as unknown as tf.Tensor4D, sliding: s.bias.sliding ? (sliding as unknown as tf.Tensor4D) : null } : null,
+        };
+        const after = adapter?.dropoutCalls;
+        if (adapter && draws !== undefined) adapter.dropoutCalls = draws; // the forward's dropout masks again
+        const grads = gradsInBackward((...xs) => tf.sum(tf.mul(this.block(xs[0] as tf.Tensor2D, i, step), dy)), [x0, ...vars]);
+        if (adapter && after !== undefined) adapter.dropoutCalls = after;
+        return grads;
+      };
+      return { value: this.block(x, i, s), gradFunc };
+    });
+    return f(h, ...vars) as tf.Tensor2D;
+  }
+
   private embed(ids: tf.Tensor1D, adapter?: Adapter): tf.Tensor2D {
     const name = "model.embed_tokens";
     let table: tf.Tensor2D = this.p(`${name}.weight`) as tf.Tensor2D;
@@ -302,7 +334,7 @@ export class CausalLM {
       segments: segments && Int32Array.from(segments.flatMap((r) => Array.from(r))),
     };
     let h = this.embed(ids, opts.adapter);
-    for (let i = 0; i < this.config.numHiddenLayers; i++) h = this.block(h, i, step);
+    for (let i = 0; i < this.config.numHiddenLayers; i++) h = opts.gradientCheckpointing ? this.checkpointedBlock(h, i, step) : this.block(h, i, step);
     if (opts.cache) opts.cache.length = S;
     return this.norm(h, "model.norm");
   }
@@ -333,7 +365,7 @@ export class CausalLM {
    * Next-token cross-entropy. lossMask[b][t] = 1 means token t is a target: logits at t-1 predict it.
    * A token that starts a packed example (position 0) is never a target of the example before it.
    */
-  loss(inputIds: Rows, lossMask: Rows, positionIds?: Rows, adapter?: Adapter): LossResult {
+  loss(inputIds: Rows, lossMask: Rows, positionIds?: Rows, adapter?: Adapter, opts: LossOptions = {}): LossResult {
     const T = inputIds[0].length;
     const rows: number[] = [];
     const targets: number[] = [];
@@ -346,18 +378,42 @@ export class CausalLM {
     });
     const count = targets.length;
     return tf.tidy(() => {
-      const h = this.hidden(inputIds, { positionIds, adapter });
+      const h = this.hidden(inputIds, { positionIds, adapter, gradientCheckpointing: opts.gradientCheckpointing });
       if (count === 0) {
         // no targets: a zero that still depends on the parameters, so gradients are zeros, not an error
         const zero = tf.mul(tf.sum(h), 0) as tf.Scalar;
         return { loss: zero, sum: tf.clone(zero), count };
       }
       const picked = gatherRows(h, tf.tensor1d(rows, "int32")); // [count, H]
-      const logits = this.logitsOf(picked, adapter); // [count, V]
-      const ce = fusedOps().crossEntropy ?? crossEntropy;
-      const sum = tf.sum(ce(logits, tf.tensor1d(targets, "int32"))) as tf.Scalar;
+      const chunkRows = opts.logitsChunkRows ?? Math.max(1, Math.floor(LOGITS_CHUNK_ELEMENTS / this.config.vocabSize));
+      const sum = tf.sum(this.headLoss(picked, tf.tensor1d(targets, "int32"), adapter, chunkRows)) as tf.Scalar;
       return { loss: tf.div(sum, count) as tf.Scalar, sum, count };
     });
+  }
+
+  /**
+   * Per-row cross-entropy of hidden rows h [n, H] through the head, chunkRows rows at a time when
+   * n is more (chunkedCrossEntropy: the [n, V] logits never whole). Whole when the head has a bias
+   * or an adapter delta that is not LoRA factors (no family or adapter here has either).
+   */
+  private headLoss(h: tf.Tensor2D, targets: tf.Tensor1D, adapter: Adapter | undefined, chunkRows: number): tf.Tensor1D {
+    const ce = fusedOps().crossEntropy ?? crossEntropy;
+    if (h.shape[0] <= chunkRows || this.params.has("lm_head.bias") || (adapter?.linearDelta && !adapter.linearFactors)) return ce(this.logitsOf(h, adapter), targets);
+    const tied = this.config.tieWordEmbeddings;
+    let w: tf.Tensor2D = this.p(tied ? "model.embed_tokens.weight" : "lm_head.weight") as tf.Tensor2D; // tied [V, H], else [H, V]
+    if (tied && adapter?.embeddingWeight) w = adapter.embeddingWeight("model.embed_tokens", w);
+    const factors = adapter?.linearFactors?.("lm_head", h) ?? null; // the same dropout draw as logitsOf's
+    const wNeedsGrad = !(w instanceof tf.Variable) || w.trainable;
+    const rows = factors && factors.input !== h ? [h, factors.input] : [h];
+    const shared = [...(wNeedsGrad ? [w] : []), ...(factors ? [factors.a, factors.b] : [])];
+    const cap = this.config.finalLogitSoftcapping;
+    const logitsOf = ([hc, uc = hc]: tf.Tensor2D[], s: tf.Tensor[]): tf.Tensor2D => {
+      const [wc, a, b] = (wNeedsGrad ? s : [w, ...s]) as tf.Tensor2D[];
+      let z: tf.Tensor2D = tf.matMul(hc, wc, false, tied);
+      if (factors) z = tf.add(z, tf.matMul(tf.matMul(uc, tf.mul(a, factors.scale)), b));
+      return softcap(z, cap) as tf.Tensor2D;
+    };
+    return chunkedCrossEntropy(rows, shared, targets, logitsOf, chunkRows);
   }
 
   dispose(): void {
