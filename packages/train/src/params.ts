@@ -55,6 +55,7 @@ export const trainParams = z
     batch_size: z.number().int().positive().default(1).describe("rows per micro-batch"),
     batch_tokens: z.number().int().positive().optional().describe("instead of batch_size: padded tokens per micro-batch"),
     grad_accum: z.number().int().positive().default(4).describe("micro-batches per optimizer update"),
+    gradient_checkpointing: z.boolean().default(false).describe("recompute each decoder layer's forward in backward: less memory, about one more forward per step"),
     log_every: z.number().int().positive().default(1),
     eval_every: z.number().int().min(0).default(0).describe("eval loss on the test split every N updates (and at the end); 0 = only at the end"),
     checkpoint_every: z.number().int().min(0).default(50).describe("0 = only at the end"),

@@ -47,6 +47,23 @@ describe("train stage", () => {
     expect(manifest.stats).toMatchObject({ mode: "lora", steps: 6 });
   });
 
+  it("gradient_checkpointing: the same adapter as without it (it only recomputes), dropout included", async () => {
+    const params = { base: join(root, "full"), mode: "lora", lora: { r: 4, alpha: 8, dropout: 0.2, target_modules: ["q_proj", "down_proj", "lm_head"] }, lr: 5e-3, max_steps: 3, batch_size: 4, grad_accum: 2, backend: "cpu" };
+    const adapterOf = async (dir: string, gradient_checkpointing: boolean) => {
+      await runStageForTest(trainStage, { params: { ...params, gradient_checkpointing }, inputs: [tokens], finalDir: join(root, dir) });
+      return readSafetensors(join(root, dir, "adapter_model.safetensors"));
+    };
+    const plain = await adapterOf("plain", false);
+    const recomputed = await adapterOf("recomputed", true);
+    expect([...recomputed.keys()].sort()).toEqual([...plain.keys()].sort());
+    for (const [name, t] of plain) {
+      const got = recomputed.get(name)!.data;
+      const scale = Math.max(...t.data.map(Math.abs));
+      const err = Math.max(...t.data.map((x, i) => Math.abs(x - got[i])));
+      expect(err / Math.max(scale, 1e-12), name).toBeLessThan(1e-4);
+    }
+  });
+
   it("init: model_type takes the model package's FAMILIES; a fresh qwen3 has its own head_dim and trains its per-head q/k norms", async () => {
     for (const model_type of FAMILIES) expect(trainParams.parse({ init: { model_type } }).init).toMatchObject({ model_type });
     const bad = trainParams.safeParse({ init: { model_type: "falcon" } });

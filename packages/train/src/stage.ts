@@ -40,7 +40,7 @@ export const trainStage = defineStage({
     const { train, test } = await loadTokenRows(tokens.path);
     const seed = params.seed ?? ctx.seed;
     const { model, baseDir } = baseModel(ctx, params, bundle, seed);
-    const trainee = params.mode === "full" ? fullTrainee(model) : loraTrainee(model, params, bundle, seed, baseDir, ctx.finalDir);
+    const trainee = params.mode === "full" ? fullTrainee(model, params) : loraTrainee(model, params, bundle, seed, baseDir, ctx.finalDir);
 
     const loop = loopConfig(params, train, seed, bundle.padId);
     ctx.log.info(`train: ${params.mode}, ${train.length} train rows, ${test.length} test rows, ${loop.schedule.totalSteps} updates, ${countParams(trainee.target)} trainable parameters`);
@@ -100,13 +100,13 @@ function baseModel(ctx: StageContext, params: TrainParams, bundle: TokenizerBund
   return { model: createModel(config, initSeed ?? seed), baseDir: null };
 }
 
-function fullTrainee(model: CausalLM): Trainee {
+function fullTrainee(model: CausalLM, params: TrainParams): Trainee {
   for (const v of model.params.values()) v.trainable = true;
   return {
     kind: "model",
     target: {
       trainable: model.params,
-      lossSum: (b: Batch) => lossSumOf(model, b),
+      lossSum: (b: Batch) => lossSumOf(model, b, undefined, { gradientCheckpointing: params.gradient_checkpointing }),
       decays: (name) => !name.endsWith("norm.weight") && !name.endsWith(".bias"),
     },
     save: (dir) => saveModel(model, dir),

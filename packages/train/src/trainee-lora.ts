@@ -28,7 +28,7 @@ export function loraTrainee(model: CausalLM, params: TrainParams, bundle: Tokeni
         adapter.training = training;
         // Dropout masks are a function of (run seed, step, micro-step), so a resumed run draws the same ones.
         adapter.dropoutCalls = dropoutSeed * 4096;
-        return lossSumOf(model, batch, adapter);
+        return lossSumOf(model, batch, adapter, { gradientCheckpointing: params.gradient_checkpointing });
       },
     },
     save: (dir) => {
