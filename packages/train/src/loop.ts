@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { TooltuneError } from "@tooltune/core";
 import { AdamW, clipByGlobalNorm, type AdamWConfig } from "./adamw.js";
+import { variableGrads } from "./grads.js";
 import { nextBatch, type Batch, type BatchingConfig, type DataPosition, type TokenRow } from "./batches.js";
 import { mixSeed } from "./rng.js";
 import { lrAt, type Schedule } from "./schedule.js";
@@ -113,7 +114,7 @@ function accumulate(target: TrainTarget, rows: TokenRow[], state: LoopState, cfg
     const { batch, next } = nextBatch(rows, state.position, cfg.batching);
     state.position = next;
     const dropoutSeed = mixSeed(cfg.seed, state.step, micro);
-    const { value, grads } = tf.variableGrads(() => target.lossSum(batch, { training: true, dropoutSeed }), vars);
+    const { value, grads } = variableGrads(() => target.lossSum(batch, { training: true, dropoutSeed }), vars);
     lossTotal += value.dataSync()[0];
     value.dispose();
     const ordered = vars.map((v) => grads[v.name]);
