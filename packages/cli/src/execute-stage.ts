@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  atomicOutput, finishDirectory, MANIFEST_FILE, readManifest, removeStaleTemps, TooltuneError,
+  atomicOutput, finishDirectory, isTooltuneError, MANIFEST_FILE, readManifest, removeStaleTemps, TooltuneError,
   type Logger, type Manifest, type Provenance, type StageDefinition, type StageInput,
 } from "@tooltune/core";
 
@@ -58,25 +58,13 @@ export async function executeStage(run: StageRun): Promise<Manifest> {
   });
 }
 
-/**
- * A TooltuneError from another copy of core (a stage module loaded through tsx resolves
- * @tooltune/core to dist/, not to the instance the runner uses) is still one of ours.
- */
-export function sameFamily(e: unknown): TooltuneError | undefined {
-  if (e instanceof TooltuneError) return e;
-  if (!(e instanceof Error) || e.name !== "TooltuneError") return undefined;
-  const x = e as Error & Partial<Pick<TooltuneError, "code" | "where" | "fix" | "stage">>;
-  if (typeof x.code === "string") return new TooltuneError(x.code, x.message, { where: x.where, fix: x.fix, stage: x.stage, cause: x.cause });
-  return undefined;
-}
-
-function asStageError(error: unknown, run: StageRun): TooltuneError {
-  const e = sameFamily(error) ?? error;
+/** The stage's error as this copy of core's TooltuneError (another copy's keeps its fields), naming the stage. */
+function asStageError(e: unknown, run: StageRun): TooltuneError {
   if (run.signal.aborted) {
     return e instanceof TooltuneError && e.code === "INTERRUPTED" ? e : new TooltuneError("INTERRUPTED", "stopped by the user", { stage: run.name, cause: e });
   }
-  if (e instanceof TooltuneError) {
-    return e.stage ? e : new TooltuneError(e.code, e.message, { where: e.where, fix: e.fix, stage: run.name, cause: e.cause ?? e });
+  if (isTooltuneError(e)) {
+    return e instanceof TooltuneError && e.stage ? e : new TooltuneError(e.code, e.message, { where: e.where, fix: e.fix, stage: e.stage ?? run.name, cause: e.cause ?? e });
   }
   return new TooltuneError("STAGE", `'${run.definition.kind}' failed: ${(e as Error)?.message ?? String(e)}`, {
     stage: run.name, cause: e, fix: "see the cause above; the stage's previous output, if any, is untouched",

@@ -60,7 +60,7 @@ describe("lora inspect", () => {
   });
 
   it("says what is wrong with a directory that is not an adapter", () => {
-    expect(() => inspectAdapter(join(root, "base"))).toThrow(/no adapter_config.json/);
+    expect(() => inspectAdapter(join(root, "base"))).toThrow(/cannot read adapter_config.json: no such file/);
   });
 });
 

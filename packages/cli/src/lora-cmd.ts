@@ -6,8 +6,8 @@
 import { cp } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { atomicOutput, finishDirectory, TooltuneError } from "@tooltune/core";
-import { fromAdapterConfig, loadAdapter, saveMerged, scalingOf, type LoraConfig } from "@tooltune/lora";
+import { atomicOutput, finishDirectory } from "@tooltune/core";
+import { loadAdapter, readAdapterConfig, saveMerged, scalingOf, type LoraConfig } from "@tooltune/lora";
 import { loadModel, readSafetensors, resizeTokenEmbeddings } from "@tooltune/model";
 import { BUNDLE_FILE, loadTokenizerBundle } from "@tooltune/tokenize";
 
@@ -39,9 +39,7 @@ const PREFIX = "base_model.model.";
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 export function inspectAdapter(dir: string): AdapterInfo {
-  const configFile = join(dir, "adapter_config.json");
-  if (!existsSync(configFile)) throw new TooltuneError("INPUT", "no adapter_config.json", { where: dir, fix: "give a PEFT adapter directory (what the train stage writes)" });
-  const config = fromAdapterConfig(JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>, configFile);
+  const config = readAdapterConfig(dir);
   const tensors = readSafetensors(join(dir, "adapter_model.safetensors"));
   const modules: ModuleInfo[] = [];
   let tokenParams = 0;

@@ -1,6 +1,5 @@
 import yargs, { type Argv } from "yargs";
-import { createLogger, TOOL, TooltuneError, type StageDefinition } from "@tooltune/core";
-import { sameFamily } from "./execute-stage.js";
+import { createLogger, isTooltuneError, TOOL, TooltuneError, type StageDefinition } from "@tooltune/core";
 import type { CliIO } from "./io.js";
 import { builtinRegistry } from "./stages.js";
 import { agentCommand } from "./commands/agent.js";
@@ -59,18 +58,18 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     return 0;
   } catch (e) {
     full.err(describeError(e));
-    return sameFamily(e)?.code === "INTERRUPTED" ? 130 : 1;
+    return isTooltuneError(e) && e.code === "INTERRUPTED" ? 130 : 1;
   } finally {
     process.off("SIGINT", onSigint);
   }
 }
 
-function describeError(error: unknown): string {
-  const e = sameFamily(error);
-  if (e) {
+function describeError(e: unknown): string {
+  if (isTooltuneError(e)) {
     const cause = e.cause instanceof Error && !e.message.includes(e.cause.message) ? `\n  cause: ${e.cause.message}` : "";
-    return e.format() + cause;
+    // format() through the prototype: an error from another copy of core may be a bare Error with our fields.
+    return TooltuneError.prototype.format.call(e) + cause;
   }
   // Not one of ours: a bug. Say so with the stack so it can be reported.
-  return `INTERNAL: ${(error as Error)?.stack ?? String(error)}`;
+  return `INTERNAL: ${(e as Error)?.stack ?? String(e)}`;
 }

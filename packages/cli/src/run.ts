@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { createLogger, formatSeconds, readManifest, TooltuneError, type Logger, type StageInput } from "@tooltune/core";
+import { createLogger, formatSeconds, isTooltuneError, readManifest, TooltuneError, type Logger, type StageInput } from "@tooltune/core";
 import { contentHash } from "./content-hash.js";
 import { executeStage, validOutputHash } from "./execute-stage.js";
 import { readLock, writeLock, type InputHash, type Lock } from "./lock.js";
@@ -106,7 +106,7 @@ export async function observe(pipeline: Pipeline, cwd: string, missing?: string[
       inputs = await fixedInputs(pipeline, stage, cwd);
     } catch (e) {
       // With a `missing` list (dry runs), a file the stage reads that is not there is noted, not fatal.
-      if (!missing || !(e instanceof TooltuneError) || e.code !== "CONFIG") throw e;
+      if (!missing || !isTooltuneError(e) || e.code !== "CONFIG") throw e;
       missing.push(`stage '${stage.name}': ${e.message} — a real run stops here`);
       inputs = [{ from: "missing", hash: "missing" }];
     }
@@ -124,7 +124,7 @@ async function fixedInputs(pipeline: Pipeline, stage: PipelineStage, cwd: string
     deps = stage.definition.fileDeps?.(stage.params) ?? [];
   } catch (e) {
     // e.g. a glob that matches nothing: the stage's own message, placed at the stage in the YAML
-    if (e instanceof TooltuneError) throw new TooltuneError(e.code, e.message, { where: e.where ?? stage.where, stage: stage.name, fix: e.fix, cause: e });
+    if (isTooltuneError(e)) throw new TooltuneError(e.code, e.message, { where: e.where ?? stage.where, stage: stage.name, fix: e.fix, cause: e });
     throw e;
   }
   for (const dep of deps) {

@@ -38,7 +38,7 @@ export class TooltuneError extends Error {
     this.stage = details.stage;
   }
 
-  /** The one-paragraph form the CLI prints. */
+  /** The one-paragraph form the CLI prints (reads only fields, so it also formats another copy's error). */
   format(): string {
     const head = [this.where, this.stage && `stage '${this.stage}'`].filter(Boolean).join(": ");
     const lines = [`${head ? head + ": " : ""}${this.code}: ${this.message}`];
@@ -47,4 +47,12 @@ export class TooltuneError extends Error {
   }
 }
 
-export const isTooltuneError = (e: unknown): e is TooltuneError => e instanceof TooltuneError;
+/**
+ * Whether `e` is one of ours, also when it comes from another copy of this module: a stage module
+ * loaded through tsx resolves @tooltune/core to dist/, not to the instance the runner uses, so
+ * `instanceof` alone would call its errors INTERNAL. Same name and a string code is the same family.
+ */
+export function isTooltuneError(e: unknown): e is TooltuneError {
+  if (e instanceof TooltuneError) return true;
+  return e instanceof Error && e.name === "TooltuneError" && typeof (e as { code?: unknown }).code === "string";
+}

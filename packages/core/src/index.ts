@@ -16,4 +16,5 @@ export { DatasetWriter, type DatasetWriterOptions, type RejectInput } from "./da
 export { openDataset, type Dataset, type Row, type ReadOptions } from "./dataset-reader.js";
 export { atomicOutput, removeStaleTemps, finishDirectory, describeFile, listFiles } from "./files.js";
 export { verifyInputFile, verifyInputFileSync, verifyOutputFiles } from "./verify.js";
+export { readJsonFile } from "./json-file.js";
 export { readRawRecords, RAW_EXTENSIONS, type RawRecord } from "./raw.js";

@@ -7,7 +7,7 @@
  * `npm run bench -- fuzz` runs ≥ 100,000 inputs per target; `fuzz.test.ts` a shrunken run.
  */
 import { performance } from "node:perf_hooks";
-import { TooltuneError } from "@tooltune/core";
+import { isTooltuneError } from "@tooltune/core";
 import { DecodeError, getTemplate, ingestRecord, parseAssistantOutput, parseJsonPy, parsePyLiteral, type Conversation, type SourceFormat } from "@tooltune/format";
 import type { FunctionDoc, PossibleAnswer } from "./ast-checker.js";
 import { checkOutput, type CheckTarget } from "./check.js";
@@ -46,7 +46,6 @@ export interface Target<I> {
   handled(e: unknown): boolean;
 }
 
-const tooltune = (e: unknown) => e instanceof TooltuneError;
 const sampleOf = (x: unknown): string => {
   const s = typeof x === "string" ? x : (() => { try { return JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)); } catch { return String(x); } })();
   return s.length > 160 ? `${s.slice(0, 160)}… (${s.length} chars)` : s;
@@ -108,7 +107,7 @@ async function pipelineTarget(): Promise<Target<{ yaml: string; sets: string[] }
       await parsePipeline(yaml, "fuzz.yaml", { registry: testRegistry(), sets, cwd: "/nonexistent-fuzz", baseDir: "/nonexistent-fuzz" });
       return "ok";
     },
-    handled: tooltune,
+    handled: isTooltuneError,
   };
 }
 
@@ -140,7 +139,7 @@ function ingestTarget(seed: number): Target<{ record: unknown; format: SourceFor
       }
       return "ok";
     },
-    handled: tooltune,
+    handled: isTooltuneError,
   };
 }
 
@@ -176,7 +175,7 @@ function templateTarget(seed: number): Target<{ row: unknown; template: number }
       templates[template].renderPrompt(conv.messages, conv.tools);
       return "ok";
     },
-    handled: (e) => tooltune(e) || (e instanceof Error && e.constructor === Error),
+    handled: (e) => isTooltuneError(e) || (e instanceof Error && e.constructor === Error),
   };
 }
 

@@ -1,4 +1,5 @@
 // LoRA settings in PEFT's words, and the one mapping to/from PEFT's adapter_config.json.
+import { TooltuneError } from "@tooltune/core";
 
 // qkv_proj and gate_up_proj are Phi-3's fused projections (it has no q/k/v_proj, gate/up_proj)
 export const LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "qkv_proj", "gate_up_proj", "lm_head", "embed_tokens"] as const;
@@ -38,7 +39,7 @@ export function toAdapterConfig(c: LoraConfig): Record<string, unknown> {
 }
 
 export function fromAdapterConfig(json: Record<string, unknown>, where = "adapter_config.json"): LoraConfig {
-  const fail = (m: string) => { throw new Error(`${where}: ${m}`); };
+  const fail = (m: string) => { throw new TooltuneError("INPUT", m, { where, fix: "save it as plain LoRA: no DoRA, bias none, target_modules a list of names" }); };
   if (json.peft_type !== "LORA") fail(`peft_type ${String(json.peft_type)} is not supported (LORA)`);
   if (json.use_dora) fail("use_dora is not supported");
   if (json.fan_in_fan_out) fail("fan_in_fan_out is not supported");

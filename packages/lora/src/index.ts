@@ -1,3 +1,3 @@
 export { LORA_TARGETS, defaultLoraConfig, scalingOf, toAdapterConfig, fromAdapterConfig, type LoraConfig, type LoraTarget } from "./config.js";
 export { LoraAdapter, createLora, mergeAdapter, targetModulesOf, type TrainableTokens, type TargetModule } from "./lora.js";
-export { saveAdapter, loadAdapter, saveMerged } from "./io.js";
+export { saveAdapter, loadAdapter, readAdapterConfig, saveMerged } from "./io.js";

@@ -4,11 +4,11 @@
 //   base_model.model.model.embed_tokens.token_adapter.trainable_tokens_delta [n, dim]
 //   base_model.model.<embed_tokens|lm_head>.base_layer.weight (PEFT's save_embedding_layers, when targeted)
 import * as tf from "@tensorflow/tfjs-core";
+import { readJsonFile, TooltuneError } from "@tooltune/core";
 import { CausalLM, readSafetensors, saveModel, writeSafetensors, type HostTensor, type SaveOptions } from "@tooltune/model";
-import { verifyInputFileSync } from "@tooltune/core";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromAdapterConfig, toAdapterConfig } from "./config.js";
+import { fromAdapterConfig, toAdapterConfig, type LoraConfig } from "./config.js";
 import { EMBED, LoraAdapter, mergeAdapter, targetModulesOf } from "./lora.js";
 
 const PREFIX = "base_model.model.";
@@ -54,12 +54,11 @@ export function saveAdapter(adapter: LoraAdapter, dir: string, model?: CausalLM)
 /** Read a PEFT adapter for `model`. Saved embedding base weights (PEFT save_embedding_layers) are
  * copied into the model, which must already have the adapter's vocabulary size. */
 export function loadAdapter(model: CausalLM, dir: string, seed = 0): LoraAdapter {
-  verifyInputFileSync(join(dir, "adapter_config.json")); // the safetensors file is checked by readSafetensors
-  const config = fromAdapterConfig(JSON.parse(readFileSync(join(dir, "adapter_config.json"), "utf8")), join(dir, "adapter_config.json"));
+  const config = readAdapterConfig(dir);
   const tensors = readSafetensors(join(dir, "adapter_model.safetensors"));
   const take = (key: string): HostTensor => {
     const t = tensors.get(key);
-    if (!t) throw new Error(`${dir}: adapter_model.safetensors has no ${key}`);
+    if (!t) throw new TooltuneError("INPUT", `adapter_model.safetensors has no ${key}`, { where: dir, fix: "its adapter_config.json and weights must be of the same adapter" });
     tensors.delete(key);
     return t;
   };
@@ -68,7 +67,7 @@ export function loadAdapter(model: CausalLM, dir: string, seed = 0): LoraAdapter
     const t = tensors.get(key);
     if (!t) continue;
     tensors.delete(key);
-    if (t.shape[0] !== model.config.vocabSize) throw new Error(`${dir}: ${key} has ${t.shape[0]} rows, the model ${model.config.vocabSize}: resize the model's embeddings first`);
+    if (t.shape[0] !== model.config.vocabSize) throw new TooltuneError("INPUT", `${key} has ${t.shape[0]} rows, the model ${model.config.vocabSize}`, { where: dir, fix: "resize the model's embeddings to the adapter's vocabulary first (its tokenizer bundle)" });
     const target = module === EMBED ? model.params.get(`${EMBED}.weight`) : model.params.get("lm_head.weight");
     if (target) tf.tidy(() => target.assign(module === EMBED ? tf.tensor2d(t.data, t.shape as [number, number]) : tf.transpose(tf.tensor2d(t.data, t.shape as [number, number]))));
   }
@@ -79,7 +78,7 @@ export function loadAdapter(model: CausalLM, dir: string, seed = 0): LoraAdapter
     const a = take(keys.a);
     const b = take(keys.b);
     const want = t.kind === "linear" ? [[config.r, t.inDim], [t.outDim, config.r]] : [[config.r, t.inDim], [t.outDim, config.r]];
-    if (`${a.shape}|${b.shape}` !== `${want[0]}|${want[1]}`) throw new Error(`${dir}: ${t.module} has A [${a.shape}], B [${b.shape}]; expected [${want[0]}], [${want[1]}]`);
+    if (`${a.shape}|${b.shape}` !== `${want[0]}|${want[1]}`) throw new TooltuneError("INPUT", `${t.module} has A [${a.shape}], B [${b.shape}]; expected [${want[0]}], [${want[1]}]`, { where: dir, fix: "load the adapter on the base it was trained on" });
     loraA.set(t.module, variableFromPeft(a));
     loraB.set(t.module, variableFromPeft(b));
   }
@@ -88,8 +87,14 @@ export function loadAdapter(model: CausalLM, dir: string, seed = 0): LoraAdapter
     const t = take(TOKENS_KEY);
     tokens = { indices: config.trainableTokenIndices, delta: tf.tidy(() => tf.variable(tf.tensor(t.data, t.shape), true)) };
   }
-  if (tensors.size) throw new Error(`${dir}: adapter has tensors this config does not explain: ${[...tensors.keys()].slice(0, 3).join(", ")}`);
+  if (tensors.size) throw new TooltuneError("INPUT", `adapter has tensors its config does not explain: ${[...tensors.keys()].slice(0, 3).join(", ")}`, { where: dir, fix: "its adapter_config.json and weights must be of the same adapter" });
   return new LoraAdapter(config, loraA, loraB, tokens, seed);
+}
+
+/** An adapter directory's config; a missing or unsupported one is an INPUT error at the file. */
+export function readAdapterConfig(dir: string): LoraConfig {
+  const file = join(dir, "adapter_config.json");
+  return fromAdapterConfig(readJsonFile(file, "adapter_config.json", "give a PEFT adapter directory (what the train stage writes)") as Record<string, unknown>, file);
 }
 
 /** Fold the adapter into the base and save the merged model in Hugging Face layout. */

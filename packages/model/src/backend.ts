@@ -2,6 +2,7 @@
 // with a one-line reason. Optional packages are imported behind guards so that a machine without
 // them (no libtensorflow, no C++ toolchain) still runs.
 import * as tf from "@tensorflow/tfjs-core";
+import { TooltuneError } from "@tooltune/core";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { BACKENDS, type BackendName } from "./backends.js";
@@ -77,5 +78,7 @@ export async function selectBackend(want: BackendName | "auto" = "auto", log: (l
       skipped.push({ name, reason: firstLine(e) });
     }
   }
-  throw new Error(`no tfjs backend works: ${skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")}`);
+  throw new TooltuneError("BACKEND", `no tfjs backend works: ${skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")}`, {
+    fix: `use --backend auto (the first of ${BACKENDS.join(", ")} that works)`,
+  });
 }

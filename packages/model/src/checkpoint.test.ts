@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { isTooltuneError } from "@tooltune/core";
 import { createModel, loadModel, resizeTokenEmbeddings, saveModel } from "./checkpoint.js";
 import { FAMILIES, fromHfConfig, hfConfigJson, makeConfig, toHfConfig } from "./config.js";
 import { readSafetensors, writeSafetensors } from "./safetensors.js";
@@ -25,9 +26,21 @@ describe("checkpoints", () => {
   it("an unsupported model_type fails naming the supported ones", () => {
     const dir = tmp();
     writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "falcon", vocab_size: 8, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 1 }));
-    expect(() => loadModel(dir)).toThrow(`config.json: model_type "falcon" is not supported (supported: ${FAMILIES.join(", ")})`);
+    expect(() => loadModel(dir)).toThrow(expect.objectContaining({ code: "INPUT", where: join(dir, "config.json"), message: `model_type "falcon" is not supported (supported: ${FAMILIES.join(", ")})` }));
     expect(FAMILIES.join(", ")).toBe("llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3");
     expect(() => fromHfConfig({})).toThrow(`model_type "" is not supported (supported: ${FAMILIES.join(", ")})`);
+  });
+
+  it("a directory that is not a checkpoint is the user's error (TooltuneError at the file), not a bare ENOENT", () => {
+    const dir = tmp();
+    const caught = (f: () => unknown) => { try { f(); } catch (e) { return e; } throw new Error("did not throw"); };
+    const missing = caught(() => loadModel(join(dir, "nope")));
+    expect(isTooltuneError(missing)).toBe(true);
+    expect(missing).toMatchObject({ code: "INPUT", where: join(dir, "nope", "config.json"), message: "cannot read the model's config.json: no such file" });
+    writeFileSync(join(dir, "config.json"), JSON.stringify(toHfConfig(makeConfig("llama", { vocabSize: 8, hiddenSize: 4, intermediateSize: 8, numHiddenLayers: 1, numAttentionHeads: 1 }))));
+    expect(caught(() => loadModel(dir))).toMatchObject({ code: "INPUT", where: join(dir, "model.safetensors"), message: "no such file" });
+    writeFileSync(join(dir, "model.safetensors"), "not safetensors at all");
+    expect(caught(() => loadModel(dir))).toMatchObject({ code: "INPUT", where: join(dir, "model.safetensors"), message: /^not a complete safetensors file/ });
   });
 
   it("qwen3 config.json as transformers' Qwen3Config reads it", () => {
@@ -83,7 +96,7 @@ describe("checkpoints", () => {
     // defaults: head_dim 256, window 4096, bases 1e6 / 1e4
     const bare = { model_type: "gemma3_text", vocab_size: 40, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4 };
     expect(fromHfConfig(bare)).toMatchObject({ headDim: 256, slidingWindow: 4096, ropeTheta: 1e6, ropeLocalTheta: 10000, queryPreAttnScalar: 256 });
-    expect(() => fromHfConfig({ ...shipped, use_bidirectional_attention: true })).toThrow("config.json: Gemma 3 use_bidirectional_attention: true is not supported");
+    expect(() => fromHfConfig({ ...shipped, use_bidirectional_attention: true })).toThrow("Gemma 3 use_bidirectional_attention: true is not supported");
     expect(() => fromHfConfig({ ...v5, rope_parameters: { ...v5.rope_parameters, sliding_attention: { rope_type: "linear", factor: 2 } } })).toThrow('rope_parameters.sliding_attention rope_type "linear" is not supported');
     expect(() => fromHfConfig({ ...shipped, rope_scaling: { rope_type: "yarn", factor: 2 } })).toThrow('rope_scaling type "yarn" is not supported for gemma3_text (llama3, linear)');
   });
@@ -121,7 +134,7 @@ describe("checkpoints", () => {
     expect(fromHfConfig({ ...shipped, sliding_window: undefined }).slidingWindow).toBe(null); // Phi3Config's default: none
     expect(fromHfConfig({ ...shipped, attention_bias: true })).toMatchObject({ attentionBias: false, oProjBias: false }); // Phi3Attention has none
     expect(fromHfConfig({ ...shipped, rope_scaling: null, model_type: "llama" }).partialRotaryFactor).toBe(1); // only Phi3's modeling reads it
-    expect(() => fromHfConfig({ ...shipped, rope_scaling: { type: "longrope", short_factor: short, long_factor: [1, 2] } })).toThrow("config.json: rope_scaling.long_factor must be 3 numbers (rotary dims / 2)");
+    expect(() => fromHfConfig({ ...shipped, rope_scaling: { type: "longrope", short_factor: short, long_factor: [1, 2] } })).toThrow("rope_scaling.long_factor must be 3 numbers (rotary dims / 2)");
     expect(() => fromHfConfig({ ...shipped, rope_scaling: { type: "dynamic", factor: 2 } })).toThrow('rope_scaling type "dynamic" is not supported for phi3 (llama3, longrope)');
     expect(() => fromHfConfig({ ...shipped, model_type: "llama" })).toThrow('rope_scaling type "longrope" is not supported for llama (llama3)');
   });

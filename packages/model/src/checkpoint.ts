@@ -1,9 +1,9 @@
 // Hugging Face checkpoint IO (config.json + model.safetensors, or shards with
 // model.safetensors.index.json), fresh initialisation from a config and a seed, and embedding resize.
 import * as tf from "@tensorflow/tfjs-core";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { verifyInputFileSync } from "@tooltune/core";
+import { readJsonFile, TooltuneError } from "@tooltune/core";
 import { fromHfConfig, hfConfigJson, isGemma, toHfConfig, type ModelConfig } from "./config.js";
 import { CausalLM, isLinearWeight, type Params } from "./model.js";
 import { seededRandomNormal } from "./random.js";
@@ -54,11 +54,12 @@ export function toHostTensor(name: string, v: tf.Tensor): HostTensor {
   return out;
 }
 
+const MODEL_DIR_FIX = "give a Hugging Face model directory (config.json + model.safetensors): a download, or what the train stage writes";
+
 export function readCheckpointTensors(dir: string): Map<string, HostTensor> {
   const index = join(dir, "model.safetensors.index.json");
   if (!existsSync(index)) return readSafetensors(join(dir, "model.safetensors"));
-  verifyInputFileSync(index);
-  const weightMap = (JSON.parse(readFileSync(index, "utf8")) as { weight_map: Record<string, string> }).weight_map;
+  const weightMap = (readJsonFile(index, "the shard index", MODEL_DIR_FIX) as { weight_map: Record<string, string> }).weight_map;
   const out = new Map<string, HostTensor>();
   for (const file of new Set(Object.values(weightMap))) for (const [k, v] of readSafetensors(join(dir, file))) out.set(k, v);
   return out;
@@ -71,14 +72,14 @@ export interface ParamOptions {
 
 /** Load a Hugging Face checkpoint directory (F32/F16/BF16 → float32). */
 export function loadModel(dir: string, opts: ParamOptions = {}): CausalLM {
-  verifyInputFileSync(join(dir, "config.json"));
-  const config = fromHfConfig(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")));
+  const configFile = join(dir, "config.json");
+  const config = fromHfConfig(readJsonFile(configFile, "the model's config.json", MODEL_DIR_FIX) as Record<string, unknown>, configFile);
   const tensors = readCheckpointTensors(dir);
   const params: Params = new Map();
   for (const [name, shape] of parameterShapes(config)) {
     const t = tensors.get(name);
-    if (!t) throw new Error(`${dir}: checkpoint has no tensor ${name}`);
-    if (t.shape.join(",") !== shape.join(",")) throw new Error(`${dir}: ${name} has shape [${t.shape}], config says [${shape}]`);
+    if (!t) throw new TooltuneError("INPUT", `checkpoint has no tensor ${name}`, { where: dir, fix: "its config.json and weights must be of the same model" });
+    if (t.shape.join(",") !== shape.join(",")) throw new TooltuneError("INPUT", `${name} has shape [${t.shape}], config says [${shape}]`, { where: dir, fix: "its config.json and weights must be of the same model" });
     params.set(name, toVariable(name, t, opts.trainable ?? false));
   }
   return new CausalLM(config, params);

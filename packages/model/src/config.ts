@@ -90,17 +90,20 @@ export interface LongRope {
 
 type HfConfig = Record<string, unknown>;
 
-function num(hf: HfConfig, key: string, fallback?: number): number {
+/** A config.json this package cannot load: the user's input, so an INPUT error at the file. */
+const unsupported = (where: string, message: string, fix?: string) => new TooltuneError("INPUT", message, { where, fix });
+
+function num(hf: HfConfig, key: string, where: string, fallback?: number): number {
   const v = hf[key];
   if (typeof v === "number") return v;
   if (fallback !== undefined) return fallback;
-  throw new Error(`config.json: missing number "${key}"`);
+  throw unsupported(where, `missing number "${key}"`, "a Hugging Face config.json has it (save_pretrained writes it)");
 }
 
-function familyOf(hf: HfConfig): Family {
+function familyOf(hf: HfConfig, where: string): Family {
   const t = String(hf.model_type ?? "");
   if ((FAMILIES as readonly string[]).includes(t)) return t as Family;
-  throw new Error(`config.json: model_type "${t}" is not supported (supported: ${FAMILIES.join(", ")})`);
+  throw unsupported(where, `model_type "${t}" is not supported (supported: ${FAMILIES.join(", ")})`, "use a checkpoint of one of these families");
 }
 
 /**
@@ -114,49 +117,49 @@ function ropeParamsOf(hf: HfConfig): HfConfig | null {
 }
 
 /** Gemma 3's sliding layers: rope_parameters.sliding_attention (transformers 5) or rope_local_base_freq, unscaled. */
-function ropeLocalThetaOf(hf: HfConfig, family: Family): number | null {
+function ropeLocalThetaOf(hf: HfConfig, family: Family, where: string): number | null {
   if (family !== "gemma3_text") return null;
   const local = (hf.rope_parameters as HfConfig | null | undefined)?.sliding_attention as HfConfig | undefined;
   const type = local?.rope_type ?? "default";
-  if (type !== "default") throw new TooltuneError("INPUT", `config.json: rope_parameters.sliding_attention rope_type "${String(type)}" is not supported (default)`, { where: "config.json" });
-  return num(local ?? {}, "rope_theta", num(hf, "rope_local_base_freq", 10000)); // Gemma3TextConfig's default_theta local
+  if (type !== "default") throw unsupported(where, `rope_parameters.sliding_attention rope_type "${String(type)}" is not supported (default)`);
+  return num(local ?? {}, "rope_theta", where, num(hf, "rope_local_base_freq", where, 10000)); // Gemma3TextConfig's default_theta local
 }
 
-function ropeScalingOf(hf: HfConfig, family: Family): RopeScaling | null {
+function ropeScalingOf(hf: HfConfig, family: Family, where: string): RopeScaling | null {
   const rs = ropeParamsOf(hf);
   if (!rs) return null;
   let type = rs.rope_type ?? rs.type;
   if (type === "default" || type === undefined) return null;
   if (family === "phi3" && (type === "su" || type === "yarn")) type = "longrope"; // Phi3Config's old names for it
-  if (family === "phi3" && type === "longrope") return longRopeOf(hf, rs);
-  if (family === "gemma3_text" && type === "linear") return { ropeType: "linear", factor: num(rs, "factor") };
+  if (family === "phi3" && type === "longrope") return longRopeOf(hf, rs, where);
+  if (family === "gemma3_text" && type === "linear") return { ropeType: "linear", factor: num(rs, "factor", where) };
   const supported = { phi3: "llama3, longrope", gemma3_text: "llama3, linear" }[family as string] ?? "llama3";
-  if (type !== "llama3") throw new TooltuneError("INPUT", `config.json: rope_scaling type "${String(type)}" is not supported for ${family} (${supported})`, { where: "config.json" });
+  if (type !== "llama3") throw unsupported(where, `rope_scaling type "${String(type)}" is not supported for ${family} (${supported})`);
   return {
     ropeType: "llama3",
-    factor: num(rs, "factor"),
-    lowFreqFactor: num(rs, "low_freq_factor"),
-    highFreqFactor: num(rs, "high_freq_factor"),
-    originalMaxPositionEmbeddings: num(rs, "original_max_position_embeddings"),
+    factor: num(rs, "factor", where),
+    lowFreqFactor: num(rs, "low_freq_factor", where),
+    highFreqFactor: num(rs, "high_freq_factor", where),
+    originalMaxPositionEmbeddings: num(rs, "original_max_position_embeddings", where),
   };
 }
 
-function factorList(rs: HfConfig, key: string, half: number): number[] {
+function factorList(rs: HfConfig, key: string, half: number, where: string): number[] {
   const v = rs[key];
   if (!Array.isArray(v) || v.length !== half || !v.every((x) => typeof x === "number"))
-    throw new TooltuneError("INPUT", `config.json: rope_scaling.${key} must be ${half} numbers (rotary dims / 2)`, { where: "config.json" });
+    throw unsupported(where, `rope_scaling.${key} must be ${half} numbers (rotary dims / 2)`);
   return v as number[];
 }
 
-function longRopeOf(hf: HfConfig, rs: HfConfig): LongRope {
-  const headDim = headDimOf(hf, "phi3", num(hf, "hidden_size"), num(hf, "num_attention_heads"));
-  const half = Math.floor(Math.floor(headDim * partialRotaryFactorOf(hf, "phi3")) / 2);
+function longRopeOf(hf: HfConfig, rs: HfConfig, where: string): LongRope {
+  const headDim = headDimOf(hf, "phi3", num(hf, "hidden_size", where), num(hf, "num_attention_heads", where));
+  const half = Math.floor(Math.floor(headDim * partialRotaryFactorOf(hf, "phi3", where)) / 2);
   return {
     ropeType: "longrope",
-    shortFactor: factorList(rs, "short_factor", half),
-    longFactor: factorList(rs, "long_factor", half),
+    shortFactor: factorList(rs, "short_factor", half, where),
+    longFactor: factorList(rs, "long_factor", half, where),
     // Phi-3's own configs keep it at the top level, transformers 5 copies it into rope_parameters
-    originalMaxPositionEmbeddings: num(rs, "original_max_position_embeddings", num(hf, "original_max_position_embeddings", 4096)),
+    originalMaxPositionEmbeddings: num(rs, "original_max_position_embeddings", where, num(hf, "original_max_position_embeddings", where, 4096)),
     factor: typeof rs.factor === "number" ? rs.factor : null,
     attentionFactor: typeof rs.attention_factor === "number" ? rs.attention_factor : null,
   };
@@ -164,9 +167,9 @@ function longRopeOf(hf: HfConfig, rs: HfConfig): LongRope {
 
 /** Phi-3 only (the other families' modeling code ignores the field): transformers 5 keeps it in
  * rope_parameters, Phi-3/4 config.json files at the top level. */
-function partialRotaryFactorOf(hf: HfConfig, family: Family): number {
+function partialRotaryFactorOf(hf: HfConfig, family: Family, where: string): number {
   if (family !== "phi3") return 1;
-  return num(ropeParamsOf(hf) ?? {}, "partial_rotary_factor", num(hf, "partial_rotary_factor", 1));
+  return num(ropeParamsOf(hf) ?? {}, "partial_rotary_factor", where, num(hf, "partial_rotary_factor", where, 1));
 }
 
 /** Families whose one window, when set, is on every layer (their modeling code passes
@@ -179,12 +182,12 @@ function everyLayerWindowOf(hf: HfConfig, family: Family): number | null {
   return family === "mistral" ? 4096 : null;
 }
 
-function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["layerTypes"] {
+function layerTypesOf(hf: HfConfig, family: Family, n: number, where: string): ModelConfig["layerTypes"] {
   if (windowOnEveryLayer(family)) return Array.from({ length: n }, () => (everyLayerWindowOf(hf, family) === null ? "full_attention" : "sliding_attention"));
   if (Array.isArray(hf.layer_types)) return hf.layer_types as ModelConfig["layerTypes"];
   // Gemma3TextConfig: every sliding_window_pattern-th layer (default 6) is global, the others slide
   if (family === "gemma3_text") {
-    const pattern = num(hf, "sliding_window_pattern", 6);
+    const pattern = num(hf, "sliding_window_pattern", where, 6);
     return Array.from({ length: n }, (_, i) => ((i + 1) % pattern ? "sliding_attention" : "full_attention"));
   }
   // Qwen2/Qwen3 configs slide only with use_sliding_window, which slidingWindowOf refuses: all full.
@@ -199,17 +202,17 @@ function layerTypesOf(hf: HfConfig, family: Family, n: number): ModelConfig["lay
  * use_sliding_window: true, which is not verified here and so refused; a layer_types that names
  * sliding layers without a window is refused too (transformers fails on it at the first forward).
  */
-function slidingWindowOf(hf: HfConfig, family: Family, layerTypes: ModelConfig["layerTypes"]): number | null {
+function slidingWindowOf(hf: HfConfig, family: Family, layerTypes: ModelConfig["layerTypes"], where: string): number | null {
   if (family === "gemma2") return (hf.sliding_window as number | null) ?? null;
   if (family === "gemma3_text") {
     // EmbeddingGemma's bidirectional attention halves the window and drops causality: not this model
-    if (hf.use_bidirectional_attention === true) throw new TooltuneError("INPUT", "config.json: Gemma 3 use_bidirectional_attention: true is not supported (a causal LM only)", { where: "config.json" });
+    if (hf.use_bidirectional_attention === true) throw unsupported(where, "Gemma 3 use_bidirectional_attention: true is not supported (a causal LM only)");
     return "sliding_window" in hf ? ((hf.sliding_window as number | null) ?? null) : 4096; // Gemma3TextConfig's default
   }
   if (windowOnEveryLayer(family)) return everyLayerWindowOf(hf, family);
   const name = family[0].toUpperCase() + family.slice(1);
-  if (hf.use_sliding_window === true) throw new Error(`config.json: ${name} use_sliding_window: true is not supported (set it to false: full attention in every layer)`);
-  if (layerTypes.includes("sliding_attention")) throw new Error(`config.json: layer_types names sliding_attention layers, but ${name} slides only with use_sliding_window: true (not supported): make them full_attention`);
+  if (hf.use_sliding_window === true) throw unsupported(where, `${name} use_sliding_window: true is not supported`, "set it to false: full attention in every layer");
+  if (layerTypes.includes("sliding_attention")) throw unsupported(where, `layer_types names sliding_attention layers, but ${name} slides only with use_sliding_window: true (not supported)`, "make them full_attention");
   return null;
 }
 
@@ -219,28 +222,29 @@ function headDimOf(hf: HfConfig, family: Family, hiddenSize: number, numAttentio
   return ({ qwen3: 128, gemma3_text: 256 } as Partial<Record<Family, number>>)[family] ?? hiddenSize / numAttentionHeads;
 }
 
-export function fromHfConfig(hf: HfConfig): ModelConfig {
-  const family = familyOf(hf);
+/** `where` names the file in errors (loadModel passes the config.json path). */
+export function fromHfConfig(hf: HfConfig, where = "config.json"): ModelConfig {
+  const family = familyOf(hf, where);
   const gemma = isGemma(family);
-  const hiddenSize = num(hf, "hidden_size");
-  const numAttentionHeads = num(hf, "num_attention_heads");
-  const numHiddenLayers = num(hf, "num_hidden_layers");
-  const layerTypes = layerTypesOf(hf, family, numHiddenLayers);
+  const hiddenSize = num(hf, "hidden_size", where);
+  const numAttentionHeads = num(hf, "num_attention_heads", where);
+  const numHiddenLayers = num(hf, "num_hidden_layers", where);
+  const layerTypes = layerTypesOf(hf, family, numHiddenLayers, where);
   return {
     family,
-    vocabSize: num(hf, "vocab_size"),
+    vocabSize: num(hf, "vocab_size", where),
     hiddenSize,
-    intermediateSize: num(hf, "intermediate_size"),
+    intermediateSize: num(hf, "intermediate_size", where),
     numHiddenLayers,
     numAttentionHeads,
-    numKeyValueHeads: num(hf, "num_key_value_heads", numAttentionHeads),
+    numKeyValueHeads: num(hf, "num_key_value_heads", where, numAttentionHeads),
     headDim: headDimOf(hf, family, hiddenSize, numAttentionHeads),
-    rmsNormEps: num(hf, "rms_norm_eps", family === "phi3" ? 1e-5 : 1e-6), // Phi3Config's default
-    ropeTheta: num(ropeParamsOf(hf) ?? {}, "rope_theta", num(hf, "rope_theta", family === "gemma3_text" ? 1e6 : 10000)), // transformers default_theta
-    ropeLocalTheta: ropeLocalThetaOf(hf, family),
-    ropeScaling: ropeScalingOf(hf, family),
-    partialRotaryFactor: partialRotaryFactorOf(hf, family),
-    maxPositionEmbeddings: num(hf, "max_position_embeddings", 2048),
+    rmsNormEps: num(hf, "rms_norm_eps", where, family === "phi3" ? 1e-5 : 1e-6), // Phi3Config's default
+    ropeTheta: num(ropeParamsOf(hf) ?? {}, "rope_theta", where, num(hf, "rope_theta", where, family === "gemma3_text" ? 1e6 : 10000)), // transformers default_theta
+    ropeLocalTheta: ropeLocalThetaOf(hf, family, where),
+    ropeScaling: ropeScalingOf(hf, family, where),
+    partialRotaryFactor: partialRotaryFactorOf(hf, family, where),
+    maxPositionEmbeddings: num(hf, "max_position_embeddings", where, 2048),
     tieWordEmbeddings: typeof hf.tie_word_embeddings === "boolean" ? hf.tie_word_embeddings : gemma,
     // Phi3Attention has no biases whatever the config says
     attentionBias: family === "qwen2" || (family !== "phi3" && hf.attention_bias === true),
@@ -248,11 +252,11 @@ export function fromHfConfig(hf: HfConfig): ModelConfig {
     qkNorm: family === "qwen3" || family === "gemma3_text",
     fusedProjections: family === "phi3",
     hiddenAct: gemma ? "gelu_pytorch_tanh" : "silu",
-    initializerRange: num(hf, "initializer_range", 0.02),
-    queryPreAttnScalar: gemma ? num(hf, "query_pre_attn_scalar", 256) : null,
+    initializerRange: num(hf, "initializer_range", where, 0.02),
+    queryPreAttnScalar: gemma ? num(hf, "query_pre_attn_scalar", where, 256) : null,
     attnLogitSoftcapping: gemma ? ((hf.attn_logit_softcapping as number | null) ?? null) : null,
     finalLogitSoftcapping: gemma ? ((hf.final_logit_softcapping as number | null) ?? null) : null,
-    slidingWindow: slidingWindowOf(hf, family, layerTypes),
+    slidingWindow: slidingWindowOf(hf, family, layerTypes, where),
     layerTypes,
     bosTokenId: (hf.bos_token_id as number | null) ?? null,
     eosTokenId: (hf.eos_token_id as number | number[] | null) ?? null,
@@ -329,7 +333,7 @@ export function makeConfig(family: Family, over: Partial<ModelConfig> & Pick<Mod
   const base = fromHfConfig(hf);
   const merged = { ...base, ...over };
   // which layers slide follows the window given (Mistral: all of them, or none when it is null)
-  if (over.numHiddenLayers !== undefined && !over.layerTypes) merged.layerTypes = layerTypesOf({ sliding_window: merged.slidingWindow }, family, over.numHiddenLayers);
+  if (over.numHiddenLayers !== undefined && !over.layerTypes) merged.layerTypes = layerTypesOf({ sliding_window: merged.slidingWindow }, family, over.numHiddenLayers, "makeConfig");
   return merged;
 }
 

@@ -17,14 +17,23 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
+const notSafetensors = (file: string, message: string, cause?: unknown) =>
+  new TooltuneError("INPUT", message, { where: file, fix: "give a directory with the safetensors file the format needs (what save_pretrained or the train stage writes)", cause });
+
 /**
  * Read every tensor as float32. A file inside a finished stage output is checked against its
- * manifest first; any file whose header or data offsets point past its end (truncated, or not
- * safetensors) is refused with its name rather than read as zeros.
+ * manifest first; a missing file, or one whose header or data offsets point past its end
+ * (truncated, or not safetensors), is refused with its name rather than read as zeros.
  */
 export function readSafetensors(file: string): Map<string, HostTensor> {
   verifyInputFileSync(file);
-  const fd = openSync(file, "r");
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") throw notSafetensors(file, "no such file");
+    throw notSafetensors(file, `cannot read: ${(cause as Error).message}`, cause);
+  }
   try {
     const size = fstatSync(fd).size;
     const bad = (what: string) => new TooltuneError("INPUT", `not a complete safetensors file: ${what}`, {
@@ -76,7 +85,7 @@ function toFloat32(bytes: Buffer, dtype: string, where: string): Float32Array {
     for (let i = 0; i < out.length; i++) out[i] = halfToFloat(bytes.readUInt16LE(i * 2));
     return out;
   }
-  throw new Error(`${where}: dtype ${dtype} is not supported (F32, F16, BF16)`);
+  throw new TooltuneError("INPUT", `dtype ${dtype} is not supported (F32, F16, BF16)`, { where, fix: "convert the checkpoint to one of these (torch: model.to(torch.bfloat16).save_pretrained)" });
 }
 
 function halfToFloat(h: number): number {

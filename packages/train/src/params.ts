@@ -1,4 +1,4 @@
-import { FAMILIES } from "@tooltune/model";
+import { BACKENDS, FAMILIES } from "@tooltune/model";
 import { z } from "zod";
 
 // The course notebook's LoRA and SFTConfig values (bonus unit 1, "Fine-tuning an LLM for function calling").
@@ -60,7 +60,7 @@ export const trainParams = z
     eval_every: z.number().int().min(0).default(0).describe("eval loss on the test split every N updates (and at the end); 0 = only at the end"),
     checkpoint_every: z.number().int().min(0).default(50).describe("0 = only at the end"),
     seed: z.number().int().optional().describe("defaults to the pipeline seed"),
-    backend: z.string().default("auto").describe("tensorflow | native | wasm | cpu | auto"),
+    backend: z.enum(["auto", ...BACKENDS]).default("auto").describe("compute backend: auto takes the first that works"),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { defineStage, finishDirectory, inputOfKind, TooltuneError, type StageContext } from "@tooltune/core";
-import { createModel, loadModel, makeConfig, resizeTokenEmbeddings, saveModel, selectBackend, type BackendName, type CausalLM } from "@tooltune/model";
+import { createModel, loadModel, makeConfig, resizeTokenEmbeddings, saveModel, selectBackend, type CausalLM } from "@tooltune/model";
 import { loadTokenizerBundle, type TokenizerBundle } from "@tooltune/tokenize";
 import { ADAMW_DEFAULTS } from "./adamw.js";
 import type { Batch } from "./batches.js";
@@ -35,7 +35,7 @@ export const trainStage = defineStage({
   async run(ctx, params) {
     const tokens = inputOfKind(ctx, "tokens");
     if (!tokens) throw new TooltuneError("CONFIG", "train needs a tokens dataset as input", { stage: ctx.stageName, fix: "add the tokenize stage to `needs`" });
-    const backend = await selectBackend(params.backend as BackendName | "auto", (l) => ctx.log.info(l));
+    const backend = await selectBackend(params.backend, (l) => ctx.log.info(l));
     const bundle = loadTokenizerBundle(join(tokens.path, "tokenizer"));
     const { train, test } = await loadTokenRows(tokens.path);
     const seed = params.seed ?? ctx.seed;

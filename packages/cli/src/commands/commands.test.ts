@@ -54,7 +54,12 @@ describe("CLI commands", () => {
   it("errors say what to change: a missing adapter, an unreadable tools file", async () => {
     const r = await cli("lora", "inspect", join(root, "base"));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/no adapter_config.json[\s\S]*fix:/);
+    expect(r.err).toMatch(/cannot read adapter_config.json: no such file[\s\S]*fix:/);
+    // A wrong --base is the user's error (model's own TooltuneError), not INTERNAL with a stack.
+    const m = await cli("lora", "merge", "--base", "nope", "--adapter", "adapter", "--out", "merged-nope");
+    expect(m.code).toBe(1);
+    expect(m.err).toBe(`${join(root, "nope", "config.json")}: INPUT: cannot read the model's config.json: no such file\n  fix: give a Hugging Face model directory (config.json + model.safetensors): a download, or what the train stage writes`);
+    expect(existsSync(join(root, "merged-nope"))).toBe(false);
     const a = await cli("agent", "--model", "base", "--tools", "builtin", "--prompt", "hi");
     expect(a.code).toBe(1);
     expect(a.err).toMatch(/no tokenizer bundle with a template name/);
