@@ -4,8 +4,8 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { loadAdapter } from "@tooltune/lora";
-import { generate, loadModel, resizeTokenEmbeddings, selectBackend, type Adapter, type CausalLM } from "@tooltune/model";
+import { loadWithAdapter } from "@tooltune/lora";
+import { generate, loadModel, selectBackend, type Adapter, type CausalLM } from "@tooltune/model";
 import { loadTokenizerBundle, type TokenizerBundle } from "@tooltune/tokenize";
 import { TooltuneError } from "@tooltune/core";
 import { modelLogits } from "./copy-probe.js";
@@ -17,10 +17,7 @@ export async function loadModelGenerator(spec: ModelSpec): Promise<Generator> {
   const bundleDir = join(spec.adapterDir ?? spec.modelDir, "tokenizer");
   if (!existsSync(bundleDir)) throw new TooltuneError("INPUT", "no tokenizer bundle next to the model", { where: bundleDir, fix: "evaluate directories written by the train stage" });
   const bundle = loadTokenizerBundle(bundleDir);
-  let model = loadModel(spec.modelDir);
-  // As train does: the adapter's added tokens need embedding rows before its weights load.
-  if (spec.adapterDir && bundle.vocabSize > model.config.vocabSize) model = resizeTokenEmbeddings(model, bundle.vocabSize);
-  const adapter = spec.adapterDir ? loadAdapter(model, spec.adapterDir) : undefined;
+  const { model, adapter } = spec.adapterDir ? loadWithAdapter(spec.modelDir, spec.adapterDir, bundle.vocabSize) : { model: loadModel(spec.modelDir), adapter: undefined };
   return modelGenerator(spec.role, model, bundle, adapter);
 }
 

@@ -4,14 +4,16 @@
 //   base_model.model.model.embed_tokens.token_adapter.trainable_tokens_delta [n, dim]
 //   base_model.model.<embed_tokens|lm_head>.base_layer.weight (PEFT's save_embedding_layers, when targeted)
 import * as tf from "@tensorflow/tfjs-core";
-import { readJsonFile, TooltuneError } from "@tooltune/core";
-import { CausalLM, readSafetensors, saveModel, writeSafetensors, type HostTensor, type SaveOptions } from "@tooltune/model";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { atomicOutput, finishDirectory, readJsonFile, TooltuneError } from "@tooltune/core";
+import { CausalLM, loadModel, readSafetensors, resizeTokenEmbeddings, saveModel, writeSafetensors, type HostTensor, type SaveOptions } from "@tooltune/model";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cp } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { fromAdapterConfig, toAdapterConfig, type LoraConfig } from "./config.js";
 import { EMBED, LoraAdapter, mergeAdapter, targetModulesOf } from "./lora.js";
 
-const PREFIX = "base_model.model.";
+/** PEFT's key prefix on every adapter tensor. */
+export const PREFIX = "base_model.model.";
 const TOKENS_KEY = `${PREFIX}${EMBED}.token_adapter.trainable_tokens_delta`;
 
 const keysOf = (module: string, kind: "linear" | "embedding") =>
@@ -104,5 +106,37 @@ export function saveMerged(model: CausalLM, adapter: LoraAdapter, dir: string, o
     saveModel(merged, dir, opts);
   } finally {
     merged.dispose();
+  }
+}
+
+/**
+ * The base with the adapter on it. An adapter that added tokens was trained on a base resized to
+ * its tokenizer's `vocabSize`: those embedding rows must exist before its weights load (as train
+ * made them; PEFT's resize_token_embeddings).
+ */
+export function loadWithAdapter(baseDir: string, adapterDir: string, vocabSize?: number): { model: CausalLM; adapter: LoraAdapter } {
+  let model = loadModel(baseDir);
+  if (vocabSize !== undefined && vocabSize > model.config.vocabSize) model = resizeTokenEmbeddings(model, vocabSize);
+  return { model, adapter: loadAdapter(model, adapterDir) };
+}
+
+/**
+ * `tooltune lora merge`: fold the adapter into the base and write `out` atomically, a plain HF
+ * checkpoint with a manifest (kind model) and the adapter's `tokenizer/` bundle copied beside it,
+ * so the merged model is complete wherever it goes. `vocabSize` as for loadWithAdapter.
+ */
+export async function mergeLora(opts: { base: string; adapter: string; out: string; vocabSize?: number }): Promise<void> {
+  const { model, adapter } = loadWithAdapter(opts.base, opts.adapter, opts.vocabSize);
+  const bundleDir = join(opts.adapter, "tokenizer");
+  try {
+    await atomicOutput(resolve(opts.out), async (tmp) => {
+      saveMerged(model, adapter, tmp);
+      if (existsSync(bundleDir)) await cp(bundleDir, join(tmp, "tokenizer"), { recursive: true });
+      const provenance = { stage: "lora-merge", stageVersion: "1", params: { base: resolve(opts.base), adapter: resolve(opts.adapter) }, inputs: [] };
+      await finishDirectory(tmp, "model", provenance, { lora_r: adapter.config.r, target_modules: adapter.config.targetModules });
+    });
+  } finally {
+    adapter.dispose();
+    model.dispose();
   }
 }

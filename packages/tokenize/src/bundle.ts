@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Tokenizer } from "tokenizers";
-import { TooltuneError, verifyInputFileSync } from "@tooltune/core";
+import { readJsonFile, TooltuneError, verifyInputFileSync } from "@tooltune/core";
 import { SHIPPED_TOKENIZER_NAMES, shippedTokenizerDir } from "@tooltune/format";
 import { codePointToUtf16 } from "./offsets.js";
 
@@ -131,6 +131,20 @@ export function loadTokenizerBundle(source: string, options: { pretokenize?: Pre
       ? Tokenizer.fromString(JSON.stringify(withWordsPretokenizer(JSON.parse(readFileSync(jsonPath, "utf8")) as Record<string, unknown>, jsonPath)))
       : Tokenizer.fromFile(jsonPath);
   return new TokenizerBundle(tok, config, source, file);
+}
+
+/**
+ * What `tooltune_tokenizer.json` alone says, without loading the tokenizer (seconds): the template
+ * the model was trained with and the new special tokens with their model ids. Undefined when the
+ * directory has no such file (a plain Hugging Face tokenizer).
+ */
+export function readBundleSummary(dir: string): { template: string | null; newTokens: { content: string; id: number }[] } | undefined {
+  const path = join(dir, BUNDLE_FILE);
+  if (!existsSync(path)) return undefined;
+  const file = readJsonFile(path, BUNDLE_FILE, "give a tokenizer/ bundle the tokenize stage wrote") as BundleFile;
+  // Ids in the file are original ids; with a trimmed vocabulary the model id is the index in original_ids.
+  const modelId = (id: number) => (file.vocab ? file.vocab.original_ids.indexOf(id) : id);
+  return { template: file.template?.name ?? null, newTokens: file.special_tokens.filter((t) => t.new).map((t) => ({ content: t.content, id: modelId(t.id) })) };
 }
 
 export class TokenizerBundle {

@@ -1,6 +1,7 @@
 export const packageName = "@tooltune/tokenize";
 export {
   loadTokenizerBundle,
+  readBundleSummary,
   WORDS_PATTERN,
   type Pretokenize,
   TokenizerBundle,

@@ -4,11 +4,20 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { readManifest } from "@tooltune/core";
+import { createMemoryLogger, readManifest } from "@tooltune/core";
 import { createLora, defaultLoraConfig, saveAdapter } from "@tooltune/lora";
 import { createModel, loadModel, makeConfig, resizeTokenEmbeddings, saveModel } from "@tooltune/model";
 import { loadTokenizerBundle } from "@tooltune/tokenize";
-import { formatAdapterInfo, inspectAdapter, mergeLora } from "./lora-cmd.js";
+import { main } from "../main.js";
+
+// `tooltune lora` end to end on an adapter whose tokenizer bundle added tokens (inspect and merge
+// themselves are tested in @tooltune/lora): the new tokens are printed, the merge resizes the base.
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (t) => err.push(t), log: createMemoryLogger(), cwd: root, signal: new AbortController().signal });
+  return { code, out, err: err.join("\n") };
+}
 
 let root: string;
 let expectedLogits: number[];
@@ -37,37 +46,38 @@ beforeAll(async () => {
 afterAll(async () => { await rm(root, { recursive: true, force: true }); });
 
 describe("lora inspect", () => {
-  it("reports config, per-module ranks and sizes, parameter counts and the new tokens", () => {
-    const info = inspectAdapter(join(root, "adapter"));
+  it("prints config, per-module ranks and sizes, parameter counts and the bundle's new tokens", async () => {
+    const r = await cli("lora", "inspect", "adapter");
+    expect(r.err).toBe("");
     const vocab = 151_669 + 2; // Qwen3's tokenizer + the two new tokens
-    expect(info.config).toMatchObject({ r: 2, loraAlpha: 4, targetModules: ["q_proj", "v_proj", "embed_tokens"] });
-    expect(info.scaling).toBe(2);
-    expect(info.modules.map((m) => `${m.module} ${m.kind} ${m.r} ${m.inDim}x${m.outDim}`)).toEqual([
-      `model.embed_tokens embedding 2 ${vocab}x16`,
-      "model.layers.0.self_attn.q_proj linear 2 16x16",
-      "model.layers.0.self_attn.v_proj linear 2 16x8",
-      "model.layers.1.self_attn.q_proj linear 2 16x16",
-      "model.layers.1.self_attn.v_proj linear 2 16x8",
-    ]);
-    // A [r, in] + B [out, r] per module.
-    expect(info.loraParams).toBe(2 * (vocab + 16) + 2 * (2 * (16 + 16) + 2 * (16 + 8)));
-    expect(info.savedBaseParams).toBe(vocab * 16);
-    expect(info.newTokens).toEqual(newTokens);
     expect(newTokens.map((t) => t.content)).toEqual(["<tool_reponse>", "</tool_reponse>"]);
-    const text = formatAdapterInfo(info).join("\n");
-    expect(text).toContain("new tokens: <tool_reponse>=151669 </tool_reponse>=151670");
-    expect(text).toContain("target_modules: q_proj, v_proj, embed_tokens");
-  });
-
-  it("says what is wrong with a directory that is not an adapter", () => {
-    expect(() => inspectAdapter(join(root, "base"))).toThrow(/cannot read adapter_config.json: no such file/);
+    expect(r.out).toEqual([
+      `adapter ${join(root, "adapter")}`,
+      `  base: ${join(root, "base")}`,
+      "  r 2, lora_alpha 4, scaling 2, dropout 0.05",
+      "  target_modules: q_proj, v_proj, embed_tokens",
+      "  trainable_token_indices: none",
+      // A [r, in] + B [out, r] per module; the resized embedding is saved beside (PEFT's save_embedding_layers)
+      `  parameters: ${(2 * (vocab + 16) + 2 * (2 * (16 + 16) + 2 * (16 + 8))).toLocaleString("en-US")} LoRA + 0 token rows = ${(2 * (vocab + 16) + 2 * (2 * (16 + 16) + 2 * (16 + 8))).toLocaleString("en-US")} trainable; ${(vocab * 16).toLocaleString("en-US")} base embedding weights saved beside them`,
+      "  template: chatml",
+      `  new tokens: <tool_reponse>=${newTokens[0].id} </tool_reponse>=${newTokens[1].id}`,
+      "  modules (5):",
+      `    model.embed_tokens  embedding  r 2  ${vocab}→16  ${(2 * (vocab + 16)).toLocaleString("en-US")}`,
+      "    model.layers.0.self_attn.q_proj  linear  r 2  16→16  64",
+      "    model.layers.0.self_attn.v_proj  linear  r 2  16→8  48",
+      "    model.layers.1.self_attn.q_proj  linear  r 2  16→16  64",
+      "    model.layers.1.self_attn.v_proj  linear  r 2  16→8  48",
+    ]);
+    expect(newTokens.map((t) => t.id)).toEqual([151_669, 151_670]);
   });
 });
 
 describe("lora merge", () => {
   it("writes an HF checkpoint with the bundle whose logits equal base + adapter", async () => {
     const out = join(root, "merged");
-    await mergeLora({ base: join(root, "base"), adapter: join(root, "adapter"), out });
+    const r = await cli("lora", "merge", "--base", "base", "--adapter", "adapter", "--out", "merged");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
     expect(existsSync(join(out, "config.json"))).toBe(true);
     expect(existsSync(join(out, "tokenizer", "tooltune_tokenizer.json"))).toBe(true);
     expect((await readManifest(out)).kind).toBe("model");
