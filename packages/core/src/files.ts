@@ -71,13 +71,18 @@ export async function removeStaleTemps(finalDir: string): Promise<string[]> {
   return stale;
 }
 
-/** sha256 and size of one file, streamed (model weights can be large). */
-export async function describeFile(dir: string, name: string, rows?: number): Promise<ManifestFile> {
-  const path = join(dir, name);
+/** sha256 (hex) of a file's bytes, streamed (model weights can be large). */
+export async function fileSha256(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** sha256 and size of one file. */
+export async function describeFile(dir: string, name: string, rows?: number): Promise<ManifestFile> {
+  const path = join(dir, name);
   const { size } = await stat(path);
-  return { name, ...(rows === undefined ? {} : { rows }), bytes: size, sha256: hash.digest("hex") };
+  return { name, ...(rows === undefined ? {} : { rows }), bytes: size, sha256: await fileSha256(path) };
 }
 
 /** Every file under `dir`, relative, `/`-separated, sorted (the manifest excluded). */

@@ -14,7 +14,7 @@ export { openParquet, readParquetTable, wasmHeapBytes, type ParquetReader } from
 export { ParquetFileWriter, writeParquetFile, writeParquetBytes, type Compression, type ParquetWriteOptions, type WrittenFile } from "./parquet-write.js";
 export { DatasetWriter, type DatasetWriterOptions, type RejectInput } from "./dataset-writer.js";
 export { openDataset, type Dataset, type Row, type ReadOptions } from "./dataset-reader.js";
-export { atomicOutput, removeStaleTemps, finishDirectory, describeFile, listFiles } from "./files.js";
+export { atomicOutput, removeStaleTemps, finishDirectory, describeFile, fileSha256, listFiles } from "./files.js";
 export { verifyInputFile, verifyInputFileSync, verifyOutputFiles } from "./verify.js";
 export { readJsonFile } from "./json-file.js";
 export { readRawRecords, RAW_EXTENSIONS, type RawRecord } from "./raw.js";
