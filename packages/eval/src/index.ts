@@ -1,6 +1,7 @@
 export const packageName = "@tooltune/eval";
 export { evalStage } from "./stage-default.js";
-export { makeEvalStage, baseOf, type ModelSpec, type LoadGenerator } from "./stage.js";
+export { makeEvalStage, type ModelSpec, type LoadGenerator } from "./stage.js";
+export { baseOf, templateOf } from "./model-dir.js";
 export { evalParams, type EvalParams } from "./params.js";
 export { checkOutput, type CheckTarget, type CheckResult } from "./check.js";
 export { decodeOutput, type CheckMode, type ParseStatus, type Decoded } from "./decode.js";
@@ -10,7 +11,7 @@ export { loadBfcl, loadBfclCategory, groundTruthToPython, BFCL_CATEGORIES, type 
 export { itemsFromRow, callToAnswer, type EvalItem } from "./items.js";
 export { evaluateItems, scoredRow, type ResultRow } from "./evaluate.js";
 export { computeMetrics, type Metrics, type MetricsReport, type ScoredRow, type BfclSummary } from "./metrics.js";
-export { runEpisode, replayExecutor, catalogExecutor, type Episode, type Executor } from "./loop.js";
+export { runStep, runEpisode, replayExecutor, catalogExecutor, type StepOptions, type StepResult, type Episode, type Executor } from "./loop.js";
 export { scriptedGenerator, type Generator, type GenerateOptions } from "./generator.js";
 export { renderReport, type ReportInput, type LossCurve } from "./report.js";
 export { scoreOutputs, outputOf, type ScoreResult, type ScoreTarget } from "./score.js";

@@ -3,7 +3,7 @@ import { getTemplate, toRow, type Conversation } from "@tooltune/format";
 import { evaluateItems, scoredRow } from "./evaluate.js";
 import { scriptedGenerator } from "./generator.js";
 import { itemsFromRow } from "./items.js";
-import { catalogExecutor, replayExecutor, runEpisode } from "./loop.js";
+import { catalogExecutor, replayExecutor, runEpisode, runStep } from "./loop.js";
 import { computeMetrics } from "./metrics.js";
 
 const chatml = getTemplate("chatml");
@@ -134,5 +134,36 @@ describe("Thought → Act → Observe episodes", () => {
     const exec = catalogExecutor({ boom: { run: () => { throw new Error("kaput"); } } });
     expect(await exec({ name: "nope", arguments: {} })).toBe('{"error":"unknown tool \'nope\'"}');
     expect(await exec({ name: "boom", arguments: {} })).toBe('{"error":"kaput"}');
+  });
+});
+
+describe("runStep (the one Thought → Act → Observe step the eval loop and the CLI's agent share)", () => {
+  const good = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>';
+  const bad = "<tool_call>\n{not a call}\n</tool_call>";
+  const run = async (output: string, extra: { actOnMalformed?: boolean; callId?: () => string }) => {
+    const history: Conversation["messages"] = [{ role: "user", content: "Weather in Paris?" }];
+    const ran: string[] = [];
+    const step = await runStep(history, scriptedGenerator("s", () => output), {
+      render: (m) => render(m, tools), generate: GEN, executor: async (c) => { ran.push(c.name); return '{"temp": 20}'; }, ...extra,
+    });
+    return { step, history, ran };
+  };
+
+  it("appends the turn, runs each call and appends its answer, numbering calls when asked", async () => {
+    let n = 0;
+    const { step, history, ran } = await run(`<think>Paris.</think>${good}`, { callId: () => `call_${++n}` });
+    expect(ran).toEqual(["get_weather"]);
+    expect(step.results).toEqual(['{"temp": 20}']);
+    expect(history.slice(1)).toEqual([
+      { role: "assistant", content: "", reasoning: "Paris.", toolCalls: [{ id: "call_1", name: "get_weather", arguments: { city: "Paris" } }] },
+      { role: "tool", content: '{"temp": 20}', name: "get_weather", toolCallId: "call_1" },
+    ]);
+  });
+
+  it("a turn with a malformed call is not acted on, unless the caller asks to run the calls that parsed", async () => {
+    expect((await run(good + bad, {})).ran).toEqual([]);
+    const { ran, step } = await run(good + bad, { actOnMalformed: true });
+    expect(step.parsed.status).toBe("malformed_call");
+    expect(ran).toEqual(["get_weather"]);
   });
 });

@@ -5,7 +5,7 @@
  * without a call or the step limit is reached.
  */
 import { canonicalJson } from "@tooltune/core";
-import { parseAssistantOutput, type Conversation, type Message, type ToolCall, type ToolSchema } from "@tooltune/format";
+import { parseAssistantOutput, type Conversation, type Message, type ParsedOutput, type ToolCall, type ToolSchema } from "@tooltune/format";
 import { checkOutput } from "./check.js";
 import type { GenerateOptions, Generator } from "./generator.js";
 import { callToAnswer, toFunctionDoc } from "./items.js";
@@ -41,36 +41,73 @@ export interface EpisodeOptions {
   maxSteps: number;
 }
 
+/** One step's inputs: how to render the history, generate, and run a call. */
+export interface StepOptions {
+  render: (messages: Message[]) => string;
+  generate: GenerateOptions;
+  executor: Executor;
+  /** Called once the model's turn is read, before any call runs (the CLI prints the thinking). */
+  onTurn?: (parsed: ParsedOutput) => void;
+  /** An id for a call the model gave none (the CLI numbers them); default: left without. */
+  callId?: () => string;
+  /** Run the calls that parsed even when another in the turn did not (the CLI does); default false. */
+  actOnMalformed?: boolean;
+}
+
+export interface StepResult {
+  output: string;
+  parsed: ParsedOutput;
+  /** The turn's calls (with ids from `callId`) and each one's answer, in order. */
+  calls: ToolCall[];
+  results: string[];
+}
+
+/**
+ * One Thought → Act → Observe step on `history`, which it extends: the model thinks and acts
+ * (generate, read the turn), the turn joins the history, and each call is run and its answer
+ * observed (a tool message, which the template renders as `<tool_response>`). The eval loop and
+ * the CLI's agent both step through this; a turn with no call is the model's answer.
+ */
+export async function runStep(history: Message[], gen: Generator, opts: StepOptions): Promise<StepResult> {
+  const [output] = await gen.generate([opts.render(history)], opts.generate);
+  const parsed = parseAssistantOutput(output);
+  opts.onTurn?.(parsed);
+  const calls = parsed.calls.map((c) => (c.id !== undefined || !opts.callId ? c : { ...c, id: opts.callId() }));
+  history.push({ role: "assistant", content: parsed.content, ...(parsed.reasoning ? { reasoning: parsed.reasoning } : {}), ...(calls.length ? { toolCalls: calls } : {}) });
+  const step: StepResult = { output, parsed, calls, results: [] };
+  if (parsed.status === "malformed_call" && !opts.actOnMalformed) return step;
+  for (const call of calls) {
+    const result = await opts.executor(call);
+    step.results.push(result);
+    history.push({ role: "tool", content: result, name: call.name, ...(call.id ? { toolCallId: call.id } : {}) });
+  }
+  return step;
+}
+
+/** An episode of steps on a dataset conversation, each judged against the data's turn at that position. */
 export async function runEpisode(conv: Conversation, gen: Generator, opts: EpisodeOptions): Promise<Episode> {
   const first = conv.messages.findIndex((m) => m.role === "assistant");
   const reference = conv.messages.filter((m, i) => m.role === "assistant" && i >= first);
   const history = conv.messages.slice(0, first < 0 ? conv.messages.length : first);
   const functions = conv.tools.map(toFunctionDoc);
+  const stepOptions: StepOptions = { render: (messages) => opts.render(messages, conv.tools), generate: opts.generate, executor: opts.executor };
   const steps: EpisodeStep[] = [];
   let finished = false;
   let reason = "";
   while (steps.length < opts.maxSteps) {
-    const [output] = await gen.generate([opts.render(history, conv.tools)], opts.generate);
+    const { output, parsed, calls, results } = await runStep(history, gen, stepOptions);
     const ref = reference[steps.length];
     const answers = (ref?.toolCalls ?? []).map((c) => callToAnswer(c, functions.find((f) => f.name === c.name)));
     const judged = ref ? checkOutput({ category: answers.length > 1 ? "parallel" : "simple", functions, answers }, output, "strict") : { pass: false, reason: "the data has no turn at this step" };
-    const parsed = parseAssistantOutput(output);
-    const step: EpisodeStep = { output, pass: judged.pass, reason: judged.reason, calls: parsed.calls, results: [] };
-    steps.push(step);
+    steps.push({ output, pass: judged.pass, reason: judged.reason, calls, results });
     if (!reason && !judged.pass) reason = `step ${steps.length}: ${judged.reason}`;
     if (parsed.status === "malformed_call") {
       reason ||= `step ${steps.length}: malformed call`;
       break;
     }
-    history.push({ role: "assistant", content: parsed.content, ...(parsed.reasoning ? { reasoning: parsed.reasoning } : {}), ...(parsed.calls.length ? { toolCalls: parsed.calls } : {}) });
-    if (parsed.calls.length === 0) {
+    if (calls.length === 0) {
       finished = true;
       break;
-    }
-    for (const call of parsed.calls) {
-      const result = await opts.executor(call);
-      step.results.push(result);
-      history.push({ role: "tool", content: result, name: call.name, ...(call.id ? { toolCallId: call.id } : {}) });
     }
   }
   if (!finished) reason ||= `no final answer within ${opts.maxSteps} steps`;

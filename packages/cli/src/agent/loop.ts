@@ -1,10 +1,10 @@
 /**
- * One user turn of Thought → Act → Observe: generate, print the thinking and the calls, run each
- * call (after a y/n when confirming), feed the results back as tool messages, and generate again
- * until the model answers without a call or the step limit ends a runaway loop.
+ * One user turn: eval's Thought → Act → Observe step, repeated, with the thinking and each call
+ * printed and each call confirmed (y/n) when asked, until the model answers without a call or the
+ * step limit ends a runaway loop.
  */
-import { parseAssistantOutput, type ChatTemplate, type Message } from "@tooltune/format";
-import type { Generator } from "@tooltune/eval";
+import { runStep, type Generator } from "@tooltune/eval";
+import type { ChatTemplate, Message, ToolCall } from "@tooltune/format";
 import { runCall, type AgentTool } from "./tools.js";
 
 export interface TurnContext {
@@ -29,13 +29,17 @@ export async function runTurn(history: Message[], ctx: TurnContext): Promise<Tur
   let callCount = history.filter((m) => m.role === "tool").length;
   for (let step = 1; step <= ctx.maxSteps; step++) {
     if (ctx.signal?.aborted) return "interrupted";
-    const prompt = ctx.template.renderPrompt(history, schemas);
-    const [output] = await ctx.generator.generate([prompt], { maxNewTokens: ctx.maxNewTokens, temperature: ctx.temperature, stop: ctx.template.stopStrings, seed: step });
-    const parsed = parseAssistantOutput(output);
-    if (parsed.reasoning?.trim()) ctx.print(`thinking: ${parsed.reasoning.trim()}`);
-    for (const e of parsed.errors) ctx.print(`malformed call: ${e}`);
-    const calls = parsed.calls.map((c) => ({ ...c, id: c.id ?? `call_${++callCount}` }));
-    history.push({ role: "assistant", content: parsed.content, ...(parsed.reasoning ? { reasoning: parsed.reasoning } : {}), ...(calls.length ? { toolCalls: calls } : {}) });
+    const { parsed, calls } = await runStep(history, ctx.generator, {
+      render: (messages) => ctx.template.renderPrompt(messages, schemas),
+      generate: { maxNewTokens: ctx.maxNewTokens, temperature: ctx.temperature, stop: ctx.template.stopStrings, seed: step },
+      callId: () => `call_${++callCount}`,
+      actOnMalformed: true, // run the calls that did parse; the bad ones are printed
+      onTurn: (p) => {
+        if (p.reasoning?.trim()) ctx.print(`thinking: ${p.reasoning.trim()}`);
+        for (const e of p.errors) ctx.print(`malformed call: ${e}`);
+      },
+      executor: (call) => confirmAndRun(call, ctx),
+    });
     if (!calls.length) {
       if (parsed.status === "malformed_call") {
         ctx.print(`stopped: the model wrote a tool call that cannot be read${parsed.content ? ` (text: ${parsed.content})` : ""}`);
@@ -44,18 +48,16 @@ export async function runTurn(history: Message[], ctx: TurnContext): Promise<Tur
       ctx.print(`answer: ${parsed.content}`);
       return "answered";
     }
-    for (const call of calls) {
-      ctx.print(`call ${call.name} ${JSON.stringify(call.arguments)}`);
-      let result: string;
-      if (ctx.confirm && !(await ctx.confirm(`run ${call.name}? [y/n] `))) {
-        result = JSON.stringify({ error: "the user declined this call" });
-      } else {
-        result = (await runCall(ctx.tools, call.name, call.arguments, ctx.timeoutMs)).text;
-      }
-      ctx.print(`result ${call.name}: ${result}`);
-      history.push({ role: "tool", content: result, name: call.name, toolCallId: call.id });
-    }
   }
   ctx.print(`stopped: no final answer within ${ctx.maxSteps} steps (--max-steps)`);
   return "step_limit";
+}
+
+/** Print the call, ask first when confirming, run it, print its answer. */
+async function confirmAndRun(call: ToolCall, ctx: TurnContext): Promise<string> {
+  ctx.print(`call ${call.name} ${JSON.stringify(call.arguments)}`);
+  const declined = ctx.confirm && !(await ctx.confirm(`run ${call.name}? [y/n] `));
+  const result = declined ? JSON.stringify({ error: "the user declined this call" }) : (await runCall(ctx.tools, call.name, call.arguments, ctx.timeoutMs)).text;
+  ctx.print(`result ${call.name}: ${result}`);
+  return result;
 }
