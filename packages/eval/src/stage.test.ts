@@ -12,7 +12,8 @@ import { loadTokenizerBundle } from "@tooltune/tokenize";
 import { scriptedGenerator } from "./generator.js";
 import { itemsFromRow } from "./items.js";
 import { scoreOutputs } from "./score.js";
-import { baseOf, capRoundRobin, makeEvalStage, type ModelSpec } from "./stage.js";
+import { baseOf } from "./model-dir.js";
+import { capRoundRobin, makeEvalStage, type ModelSpec } from "./stage.js";
 import { scriptedEvalStage } from "./test-stage.js";
 import type { ResultRow } from "./evaluate.js";
 

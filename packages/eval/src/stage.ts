@@ -2,18 +2,18 @@
  * The `eval` stage: a conversations dataset + an adapter (or a model alone) → `eval-results`
  * (Parquet parts, one row per item and model) with `metrics.json` and `report.html` beside them.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   arrowSchemas, DatasetWriter, defineStage, inputOfKind, openDataset, readParquetTable, tableToRows, TooltuneError,
   type ConversationRow, type RejectInput, type StageContext, type StageInput,
 } from "@tooltune/core";
-import { fromRow, getTemplate, toolCatalog, type ChatTemplate, type Conversation } from "@tooltune/format";
-import { BUNDLE_FILE } from "@tooltune/tokenize";
+import { fromRow, toolCatalog, type Conversation } from "@tooltune/format";
 import { copyProbeItems, runCopyProbe, type CopyProbeResult, type KindScore, type ProbeItem } from "./copy-probe.js";
 import { evaluateItems, scoredRow, throwIfAborted, type EvaluateOptions, type ResultRow } from "./evaluate.js";
 import type { GenerateOptions, Generator } from "./generator.js";
 import { itemsFromRow, type EvalItem } from "./items.js";
+import { baseOf, templateOf } from "./model-dir.js";
 import { catalogExecutor, replayExecutor, runEpisode, type Episode } from "./loop.js";
 import { computeMetrics, isBfclCategory, type MetricsReport } from "./metrics.js";
 import { evalParams, type EvalParams } from "./params.js";
@@ -181,16 +181,6 @@ export function capRoundRobin(items: EvalItem[], max: number | undefined): EvalI
   return out;
 }
 
-/** The template recorded in the model's tokenizer bundle (CONTRIBUTING: tokenizer bundle). */
-function templateOf(dir: string): ChatTemplate {
-  const bundleDir = join(dir, "tokenizer");
-  const file = join(bundleDir, BUNDLE_FILE);
-  // Only the template's name is needed here: reading the JSON beats loading the tokenizer (~4 s).
-  const name = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { template?: { name?: string } | null }).template?.name : undefined;
-  if (!name) throw new TooltuneError("INPUT", "the model directory has no tokenizer bundle with a template name", { where: bundleDir, fix: "evaluate a directory written by the train stage (it copies the tokens dataset's tokenizer/ bundle)" });
-  return getTemplate(name, { tokenizer: bundleDir });
-}
-
 /** Adapter → [base?, adapter]; a model directory is the base alone. */
 function modelSpecs(input: StageInput, compareBase: boolean, ctx: StageContext): ModelSpec[] {
   if (input.manifest.kind === "model") {
@@ -199,21 +189,6 @@ function modelSpecs(input: StageInput, compareBase: boolean, ctx: StageContext):
   }
   const baseDir = baseOf(input.path);
   return [...(compareBase ? [{ role: "base" as const, modelDir: baseDir }] : []), { role: "adapter", modelDir: baseDir, adapterDir: input.path }];
-}
-
-/**
- * PEFT records the base in adapter_config.json's `base_model_name_or_path`. train writes it
- * relative to the adapter directory (so an adapter is the same wherever the run lives), which is
- * tried first; a relative path that only exists from the working directory is the older reading.
- */
-export function baseOf(adapterDir: string): string {
-  const file = join(adapterDir, "adapter_config.json");
-  const config = JSON.parse(readFileSync(file, "utf8")) as { base_model_name_or_path?: string };
-  const base = config.base_model_name_or_path;
-  if (!base) throw new TooltuneError("INPUT", "adapter_config.json names no base model", { where: file, fix: "set base_model_name_or_path to the base model directory" });
-  if (isAbsolute(base)) return base;
-  const beside = resolve(adapterDir, base);
-  return existsSync(beside) || !existsSync(base) ? beside : resolve(base);
 }
 
 /** The adapter's training log, and its base's when the base was trained here too. */

@@ -3,13 +3,11 @@
  * tools; then either one run of the loop on `--prompt`, or a chat in the terminal where the history
  * is kept between turns. Streams are injected, so tests type into it as a person would.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { TooltuneError } from "@tooltune/core";
-import { baseOf, loadModelGenerator, type LoadGenerator } from "@tooltune/eval";
-import { getTemplate, type ChatTemplate, type Message } from "@tooltune/format";
-import { BUNDLE_FILE } from "@tooltune/tokenize";
+import { baseOf, loadModelGenerator, templateOf, type LoadGenerator } from "@tooltune/eval";
+import type { Message } from "@tooltune/format";
 import { runTurn, type TurnContext, type TurnEnd } from "./loop.js";
 import { loadTools, type AgentTool } from "./tools.js";
 
@@ -94,15 +92,6 @@ function resolveModel(model: string, adapter: string | undefined): { modelDir: s
   if (adapter) return { modelDir: model, adapterDir: adapter };
   if (existsSync(join(model, "adapter_config.json"))) return { modelDir: baseOf(model), adapterDir: model };
   return { modelDir: model };
-}
-
-/** The template the model was trained with, named in its tokenizer bundle (CONTRIBUTING). */
-function templateOf(dir: string): ChatTemplate {
-  const bundleDir = join(dir, "tokenizer");
-  const file = join(bundleDir, BUNDLE_FILE);
-  const name = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { template?: { name?: string } | null }).template?.name : undefined;
-  if (!name) throw new TooltuneError("INPUT", "no tokenizer bundle with a template name beside the model", { where: bundleDir, fix: "use a directory written by the train stage (it copies the tokens dataset's tokenizer/ bundle)" });
-  return getTemplate(name, { tokenizer: bundleDir });
 }
 
 interface LineReader {
