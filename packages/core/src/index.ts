@@ -6,7 +6,7 @@ export {
   type Manifest, type ManifestFile, type ManifestInput, type Provenance,
 } from "./manifest.js";
 export { defineStage, inputOfKind, type StageDefinition, type StageContext, type StageInput } from "./stage.js";
-export type { ConversationRow, MessageRow, ToolCallRow, FormattedRow, SpanRow, TokensRow, RejectRow, EvalResultRow } from "./schemas.js";
+export type { ConversationRow, MessageRow, ToolCallRow, FormattedRow, SpanRow, TokensRow, RejectRow, EvalResultRow, ParseStatus } from "./schemas.js";
 export { arrowSchemas, messageType, toolCallType, spanType, type DatasetKind } from "./arrow-schemas.js";
 export { rowsToBatch } from "./arrow-build.js";
 export { batchToRows, tableToRows } from "./arrow-read.js";

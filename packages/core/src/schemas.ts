@@ -83,10 +83,13 @@ export interface EvalResultRow {
   calls: string;
   /** JSON of the expected calls (BFCL possible answers or the reference turn). */
   expected: string;
-  parse_status: "no_call" | "valid_call" | "malformed_call";
+  parse_status: ParseStatus;
   name_ok: boolean;
   args_ok: boolean;
   pass: boolean;
   /** Why it failed, or null. */
   reason: string | null;
 }
+
+/** How a model's turn read: no call, calls that all parsed, or a call that did not (format's codec and eval's decoders). */
+export type ParseStatus = "no_call" | "valid_call" | "malformed_call";

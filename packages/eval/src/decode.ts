@@ -9,7 +9,8 @@
 import { fromJs, isDict, jsonShaped, parseAssistantOutput, parseJsonPy, parsePyLiteral, type PyDict, type PyValue } from "@tooltune/format";
 import { DecodeError, decodePythonCalls, SPLAT_KEY, stripChars, type DecodedCall } from "./pyparse.js";
 
-export type ParseStatus = "no_call" | "valid_call" | "malformed_call";
+export type { ParseStatus } from "@tooltune/core";
+import type { ParseStatus } from "@tooltune/core";
 export type CheckMode = "bfcl" | "strict";
 
 export interface Decoded {

@@ -2,17 +2,17 @@
  * What eval needs from a model: prompts in, completions out. The real one wraps model + adapter
  * + tokenizer bundle; tests use a scripted stand-in, so eval's tests never wait on training.
  */
+import type { GenerateOptions as TokenGenerateOptions } from "@tooltune/model";
 import type { TokenizerBundle } from "@tooltune/tokenize";
 import type { NextTokenLogits } from "./copy-probe.js";
 
-export interface GenerateOptions {
-  maxNewTokens: number;
+/** model's GenerateOptions at the text level: stop strings (the template's end-of-turn) instead of token ids. */
+export type GenerateOptions = Pick<TokenGenerateOptions, "maxNewTokens" | "seed"> & {
   /** 0 = greedy. */
   temperature: number;
-  /** Generation stops at the first of these (the template's end-of-turn strings). */
+  /** Generation stops at the first of these. */
   stop?: string[];
-  seed?: number;
-}
+};
 
 export interface Generator {
   /** Shown in results and the report: "base", "adapter", or a model's name. */

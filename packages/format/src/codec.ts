@@ -2,6 +2,7 @@
  * The tool-call text codec (DESIGN §4): one encoder that writes training text, one parser that
  * reads model output. Eval imports both, so what format writes is exactly what eval reads.
  */
+import type { ParseStatus } from "@tooltune/core";
 import type { ToolCall } from "./conversation.js";
 import { parseLiteral, type Literal } from "./python/literal.js";
 import { toPythonRepr } from "./python/repr.js";
@@ -88,7 +89,7 @@ function isJsonText(s: string): boolean {
   }
 }
 
-export type ParseStatus = "no_call" | "valid_call" | "malformed_call";
+export type { ParseStatus };
 
 export interface ParsedOutput {
   /** The think text, or null when there is none. */
