@@ -144,7 +144,7 @@ export function readBundleSummary(dir: string): { template: string | null; newTo
   const file = readJsonFile(path, BUNDLE_FILE, "give a tokenizer/ bundle the tokenize stage wrote") as BundleFile;
   // Ids in the file are original ids; with a trimmed vocabulary the model id is the index in original_ids.
   const modelId = (id: number) => (file.vocab ? file.vocab.original_ids.indexOf(id) : id);
-  return { template: file.template?.name ?? null, newTokens: file.special_tokens.filter((t) => t.new).map((t) => ({ content: t.content, id: modelId(t.id) })) };
+  return { template: file.template?.name ?? null, newTokens: (file.special_tokens ?? []).filter((t) => t.new).map((t) => ({ content: t.content, id: modelId(t.id) })) };
 }
 
 export class TokenizerBundle {
