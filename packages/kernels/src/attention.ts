@@ -5,7 +5,7 @@
 // kept per layer besides q, k, v is [B, heads, T]. Any backend other than `native` runs the same
 // maths as tfjs ops with a dense additive mask.
 import * as tf from "@tensorflow/tfjs-core";
-import { nativeAddonFor, tensorValues, uninitialized } from "./kernels.js";
+import { nativeAddonFor, tensorValues, uninitialized } from "./tensors.js";
 
 export interface AttentionOptions {
   /** Rows B and tokens per row T: q, k, v hold N = B·T tokens, row-major. */

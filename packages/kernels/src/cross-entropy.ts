@@ -3,7 +3,7 @@
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Addon } from "./addon.js";
-import { nativeAddonFor, uninitialized } from "./kernels.js";
+import { nativeAddonFor, uninitialized } from "./tensors.js";
 
 /**
  * Per-row −log softmax(logits)[target]: logits [N, V] float32, targets [N] int32 → [N].

@@ -4,7 +4,7 @@
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { backend_util, slice_util, util, type TensorInfo } from "@tensorflow/tfjs-core";
 import type { Addon } from "./addon.js";
-import { uninitialized, values } from "./kernels.js";
+import { uninitialized, values } from "./tensors.js";
 
 export const binaryOps = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
 // Same order as tt::Unary in native/elementwise.h.

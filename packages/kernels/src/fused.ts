@@ -3,7 +3,7 @@
 // RMSNorm, the rotate_half rotary embedding and the gated MLP activation. On any backend other
 // than `native` (or for non-float32 inputs) each runs the model's own tfjs formulation.
 import * as tf from "@tensorflow/tfjs-core";
-import { nativeAddonFor, tensorValues, uninitialized } from "./kernels.js";
+import { nativeAddonFor, tensorValues, uninitialized } from "./tensors.js";
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 

@@ -3,7 +3,7 @@
 // array: 30 ms for 2,040 rows of 256.
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { util, type TensorInfo } from "@tensorflow/tfjs-core";
-import { uninitialized, values } from "./kernels.js";
+import { uninitialized, values } from "./tensors.js";
 
 /** x's rows at `indices` (any shape): indices.shape ++ x.shape[1:]; undefined when out of range. */
 export function gatherRows(x: TensorInfo, indices: TensorInfo, backend: MathBackendCPU): TensorInfo | undefined {

@@ -5,7 +5,7 @@
 // rides in alpha; W gets no gradient (it is frozen).
 import * as tf from "@tensorflow/tfjs-core";
 import type { Addon } from "./addon.js";
-import { nativeAddonFor, tensorValues, uninitialized } from "./kernels.js";
+import { nativeAddonFor, tensorValues, uninitialized } from "./tensors.js";
 
 /**
  * x [N, in] @ w [in, out] + scale · (loraInput @ a [in, r]) @ b [r, out] → [N, out], loraInput

@@ -12,7 +12,7 @@ import { attention } from "./attention.js";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
 import { crossEntropy } from "./cross-entropy.js";
 import { dropout, gatedActivation, rmsNorm, rope } from "./fused.js";
-import { poisonOutputs } from "./kernels.js";
+import { poisonOutputs } from "./tensors.js";
 import { loraLinear } from "./lora-linear.js";
 import { random } from "./test-util.js";
 import { getThreads, setThreads } from "./threads.js";
