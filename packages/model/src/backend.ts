@@ -6,7 +6,7 @@ import { TooltuneError } from "@tooltune/core";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { BACKENDS, type BackendName } from "./backends.js";
-import { setFusedOps, type FusedOps } from "./fused.js";
+import { setFusedOps } from "./fused.js";
 
 export { BACKENDS, type BackendName };
 
@@ -35,15 +35,18 @@ async function tryTensorflow(): Promise<string> {
   throw new Error("@tensorflow/tfjs-node(-gpu) not installed or libtensorflow missing");
 }
 
+/** @tooltune/kernels through its own type (a type-only reference: the module loads only here, on use). */
+const importKernels = async () => (await import(optional.kernels)) as Partial<typeof import("@tooltune/kernels")>;
+
 async function tryNative(): Promise<string> {
-  const mod = (await import(optional.kernels)) as Record<string, unknown>;
+  const mod = await importKernels();
   const register = mod.registerNativeBackend;
   if (typeof register !== "function") throw new Error("@tooltune/kernels has no registerNativeBackend()");
   const r = (await (register as () => unknown)()) as { ok: boolean; reason?: string } | undefined;
   if (r && r.ok === false) throw new Error(r.reason ?? "native addon unavailable");
   if (!tf.findBackend("native")) throw new Error("native backend did not register");
-  if (mod.fusedOps && typeof mod.fusedOps === "object") setFusedOps("native", mod.fusedOps as FusedOps);
-  return `N-API sgemm (@tooltune/kernels, ${(mod.microKernel as () => string)()} micro-kernel) over the tfjs cpu kernels`;
+  if (mod.fusedOps) setFusedOps("native", mod.fusedOps);
+  return `N-API sgemm (@tooltune/kernels, ${mod.microKernel?.() ?? "unknown"} micro-kernel) over the tfjs cpu kernels`;
 }
 
 async function tryWasm(): Promise<string> {
@@ -70,7 +73,7 @@ export async function selectBackend(want: BackendName | "auto" = "auto", log: (l
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend("${name}") failed`);
       await tf.ready();
       const choice: BackendChoice = { name, reason: want === "auto" ? reason : `forced: ${reason}`, skipped };
-      if (name === "native") choice.microKernel = ((await import(optional.kernels)) as { microKernel(): string }).microKernel();
+      if (name === "native") choice.microKernel = (await importKernels()).microKernel?.();
       for (const s of skipped) log(`backend ${s.name} skipped: ${s.reason}`);
       log(`backend ${name}: ${choice.reason}`);
       return choice;
