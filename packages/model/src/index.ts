@@ -1,5 +1,6 @@
 export { FAMILIES, isGemma, fromHfConfig, toHfConfig, makeConfig, type ModelConfig, type Family, type RopeScaling, type Llama3Rope, type LongRope, type LinearRope } from "./config.js";
-export { CausalLM, gatherRows, isLinearWeight, type Adapter, type ForwardOptions, type KvCache, type LossOptions, type LossResult, type Params, type Rows } from "./model.js";
+export { CausalLM, gatherRows, isLinearWeight, type Adapter, type ForwardOptions, type KvCache, type LossOptions, type LossResult, type Params } from "./model.js";
+export type { Rows } from "./types.js";
 export { chunkedCrossEntropy, crossEntropy, LOGITS_CHUNK_ELEMENTS } from "./cross-entropy.js";
 export { loadModel, saveModel, createModel, resizeTokenEmbeddings, parameterShapes, readCheckpointTensors, toHostTensor, type SaveOptions, type ParamOptions } from "./checkpoint.js";
 export { seededRandomNormal } from "./random.js";

@@ -2,7 +2,7 @@
 // (causal, block-diagonal over packed examples, sliding window, padding keys).
 import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.js";
-import type { Rows } from "./model.js";
+import type { Rows } from "./types.js";
 
 export interface RopeTables {
   cos: tf.Tensor3D; // [N, 1, rotary dims]

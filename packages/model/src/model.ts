@@ -18,12 +18,10 @@ import { fusedOps } from "./fused.js";
 import { chunkedCrossEntropy, crossEntropy, LOGITS_CHUNK_ELEMENTS } from "./cross-entropy.js";
 import { gradsInBackward } from "./recompute.js";
 import { isGemma, type ModelConfig } from "./config.js";
+import type { Rows } from "./types.js";
 import { attentionBias, ropeTables, segmentsOf, type RopeTables } from "./masks.js";
 
 export { crossEntropy } from "./cross-entropy.js";
-
-/** Rows of token ids (or positions, or masks): B rows of equal length T. */
-export type Rows = ArrayLike<number>[];
 
 export type Params = Map<string, tf.Variable>;
 
