@@ -1,5 +1,6 @@
 export const packageName = "@tooltune/train";
-export { trainStage, type Trainee } from "./stage.js";
+export { trainStage } from "./stage.js";
+export type { Trainee } from "./trainee.js";
 export { trainParams, loraParams, initParams, COURSE_TARGET_MODULES, type TrainParams } from "./params.js";
 export { lrAt, warmupStepsFrom, type Schedule, type ScheduleKind } from "./schedule.js";
 export { AdamW, clipByGlobalNorm, ADAMW_DEFAULTS, type AdamWConfig } from "./adamw.js";

@@ -2,28 +2,17 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { defineStage, finishDirectory, inputOfKind, TooltuneError, type StageContext } from "@tooltune/core";
-import { createModel, loadModel, makeConfig, resizeTokenEmbeddings, saveModel, selectBackend, type CausalLM } from "@tooltune/model";
+import { createModel, loadModel, makeConfig, resizeTokenEmbeddings, selectBackend, type CausalLM } from "@tooltune/model";
 import { loadTokenizerBundle, type TokenizerBundle } from "@tooltune/tokenize";
 import { ADAMW_DEFAULTS } from "./adamw.js";
-import type { Batch } from "./batches.js";
 import { findCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { lossCurveSvg } from "./curve.js";
 import { loadTokenRows } from "./data.js";
 import { trainLoop, totalSteps, type LogRow, type LoopConfig, type TrainTarget } from "./loop.js";
 import { trainParams, type TrainParams } from "./params.js";
-import { loraTrainee } from "./trainee-lora.js";
-import { lossSumOf } from "./loss.js";
+import { fullTrainee, loraTrainee } from "./trainee.js";
 import { warmupStepsFrom } from "./schedule.js";
 import { writeTrainLog } from "./train-log.js";
-
-/** What one run trains and how its result is saved: full weights (a model dir) or an adapter. */
-export interface Trainee {
-  target: TrainTarget;
-  /** Output kind: `model` (HF layout) or `adapter` (PEFT layout). */
-  kind: "model" | "adapter";
-  save(dir: string): void;
-  dispose(): void;
-}
 
 export const trainStage = defineStage({
   kind: "train",
@@ -98,20 +87,6 @@ function baseModel(ctx: StageContext, params: TrainParams, bundle: TokenizerBund
     ropeTheta: hf.rope_theta, tieWordEmbeddings: hf.tie_word_embeddings, ...(hf.head_dim === undefined ? {} : { headDim: hf.head_dim }),
   });
   return { model: createModel(config, initSeed ?? seed), baseDir: null };
-}
-
-function fullTrainee(model: CausalLM, params: TrainParams): Trainee {
-  for (const v of model.params.values()) v.trainable = true;
-  return {
-    kind: "model",
-    target: {
-      trainable: model.params,
-      lossSum: (b: Batch) => lossSumOf(model, b, undefined, { gradientCheckpointing: params.gradient_checkpointing }),
-      decays: (name) => !name.endsWith("norm.weight") && !name.endsWith(".bias"),
-    },
-    save: (dir) => saveModel(model, dir),
-    dispose: () => model.dispose(),
-  };
 }
 
 function loopConfig(p: TrainParams, train: Parameters<typeof totalSteps>[0], seed: number, padId: number): LoopConfig {

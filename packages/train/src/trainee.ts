@@ -1,10 +1,37 @@
+// What a train run trains, and how its result is saved: the whole model (full fine-tuning) or a
+// LoRA adapter on a frozen base. The stage picks one by `mode` and trains its `target`.
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { saveModel, type CausalLM } from "@tooltune/model";
 import { createLora, saveAdapter, type LoraConfig } from "@tooltune/lora";
 import type { TokenizerBundle } from "@tooltune/tokenize";
 import type { TrainParams } from "./params.js";
-import type { Trainee } from "./stage.js";
+import type { Batch } from "./batches.js";
+import type { TrainTarget } from "./loop.js";
 import { lossSumOf } from "./loss.js";
+
+/** What one run trains and how its result is saved: full weights (a model dir) or an adapter. */
+export interface Trainee {
+  target: TrainTarget;
+  /** Output kind: `model` (HF layout) or `adapter` (PEFT layout). */
+  kind: "model" | "adapter";
+  save(dir: string): void;
+  dispose(): void;
+}
+
+/** Every weight trains; weight decay skips norms and biases (as HF's Trainer). */
+export function fullTrainee(model: CausalLM, params: TrainParams): Trainee {
+  for (const v of model.params.values()) v.trainable = true;
+  return {
+    kind: "model",
+    target: {
+      trainable: model.params,
+      lossSum: (b: Batch) => lossSumOf(model, b, undefined, { gradientCheckpointing: params.gradient_checkpointing }),
+      decays: (name) => !name.endsWith("norm.weight") && !name.endsWith(".bias"),
+    },
+    save: (dir) => saveModel(model, dir),
+    dispose: () => model.dispose(),
+  };
+}
 
 /**
  * LoRA on a frozen base. The adapter is saved in PEFT's layout; a base that exists only in this run
