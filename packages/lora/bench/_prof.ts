@@ -1,5 +1,5 @@
 // Kernel profile of config A (forward, or LoRA train step with `train`): the 15 costliest kernels.
-//   node --conditions=tooltune-src --import tsx packages/model/bench/_prof.ts native [train]
+//   node --conditions=tooltune-src --import tsx packages/lora/bench/_prof.ts native [train]
 import * as tf from "@tensorflow/tfjs-core";
 import { createLora, defaultLoraConfig } from "@tooltune/lora";
 import { createModel, makeConfig, selectBackend, type BackendName } from "../src/index.js";
