@@ -3,6 +3,7 @@
  * offline — metrics table, base vs adapter bars, training loss curves, failing examples with
  * expected and produced calls side by side.
  */
+import { lossCurveSvg } from "@tooltune/train/curve";
 import type { CopyProbeResult } from "./copy-probe.js";
 import type { ResultRow } from "./evaluate.js";
 import type { Metrics, MetricsReport } from "./metrics.js";
@@ -74,7 +75,7 @@ ${barChart(r.metrics, models)}
 <h2>Per category</h2>
 ${categoryTable(r.metrics, models)}
 <h2>Training loss</h2>
-${r.lossCurves.length ? legend(r.lossCurves.map((c) => c.label)) + lossChart(r.lossCurves) : '<p class="muted">No train_log.parquet found next to the model.</p>'}
+${r.lossCurves.length ? lossChart(r.lossCurves) : '<p class="muted">No train_log.parquet found next to the model.</p>'}
 <h2>Failing examples (${r.failures.length})</h2>
 ${failuresTable(r.failures)}
 </body></html>
@@ -152,23 +153,15 @@ function barChart(metrics: Record<string, MetricsReport>, models: string[]): str
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${grid.join("")}${bars.join("")}</svg>`;
 }
 
-/** Loss against step, every curve on the same axes (training loss solid, eval loss dashed). */
+/** Loss against step, every curve on the same axes (training loss solid, eval loss dashed), drawn by train's renderer. */
 function lossChart(curves: LossCurve[]): string {
-  const W = 900, H = 280, left = 50, right = 10, top = 10, bottom = 30;
-  const all = curves.flatMap((c) => [...c.points, ...(c.evalPoints ?? [])]).filter((p) => Number.isFinite(p.loss));
-  if (all.length === 0) return '<p class="muted">The training logs hold no loss values.</p>';
-  const maxStep = Math.max(1, ...all.map((p) => p.step));
-  const lo = Math.min(...all.map((p) => p.loss));
-  const hi = Math.max(...all.map((p) => p.loss));
-  const span = hi - lo || 1;
-  const x = (s: number) => left + ((W - left - right) * s) / maxStep;
-  const y = (l: number) => top + ((H - top - bottom) * (hi - l)) / span;
-  const line = (pts: { step: number; loss: number }[], color: string, dash: boolean) =>
-    pts.length ? `<polyline fill="none" stroke="${color}" stroke-width="1.5"${dash ? ' stroke-dasharray="5 3"' : ""} points="${pts.filter((p) => Number.isFinite(p.loss)).map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" ")}"/>` : "";
-  const lines = curves.map((c, i) => line(c.points, COLORS[i % COLORS.length], false) + line(c.evalPoints ?? [], COLORS[i % COLORS.length], true));
-  const axes = [lo, (lo + hi) / 2, hi].map((v) => `<text x="${left - 4}" y="${y(v) + 4}" font-size="10" text-anchor="end">${v.toFixed(2)}</text><line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eef0f4"/>`);
-  const steps = `<text x="${left}" y="${H - 8}" font-size="10">0</text><text x="${W - right}" y="${H - 8}" font-size="10" text-anchor="end">step ${maxStep}</text>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${axes.join("")}${lines.join("")}${steps}</svg>`;
+  const finite = (pts: { step: number; loss: number }[]) => pts.filter((p) => Number.isFinite(p.loss)).map((p): [number, number] => [p.step, p.loss]);
+  const series = curves.flatMap((c, i) => [
+    { label: `${c.label} loss`, color: COLORS[i % COLORS.length], points: finite(c.points) },
+    ...(c.evalPoints?.length ? [{ label: `${c.label} eval loss`, color: COLORS[i % COLORS.length], points: finite(c.evalPoints), dashed: true }] : []),
+  ]);
+  if (series.every((s) => s.points.length === 0)) return '<p class="muted">The training logs hold no loss values.</p>';
+  return lossCurveSvg(series, { width: 900, height: 280 });
 }
 
 const pretty = (json: string) => {

@@ -1,11 +1,14 @@
 /**
- * The loss curve as a self-contained SVG (no fonts or scripts to fetch), written into the adapter
- * directory and embedded in eval's report.
+ * The one loss-curve renderer: a self-contained SVG (no fonts or scripts to fetch), written by the
+ * train stage as loss_curve.svg and drawn by eval's report.html (through `@tooltune/train/curve`,
+ * which loads nothing else of train).
  */
 export interface CurveSeries {
   label: string;
   color: string;
   points: Array<[number, number]>;
+  /** Drawn dashed (eval's report: held-out loss beside the training loss of the same color). */
+  dashed?: boolean;
 }
 
 export function lossCurveSvg(series: CurveSeries[], opts: { title?: string; width?: number; height?: number } = {}): string {
@@ -33,7 +36,7 @@ export function lossCurveSvg(series: CurveSeries[], opts: { title?: string; widt
   parts.push(`<text x="${width / 2}" y="${height - 4}" text-anchor="middle">step</text>`);
   series.forEach((s, i) => {
     const pts = s.points.filter(([, y]) => Number.isFinite(y));
-    if (pts.length) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ")}"/>`);
+    if (pts.length) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ""} points="${pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ")}"/>`);
     parts.push(`<text x="${width - pad.right - 4}" y="${pad.top + 14 * (i + 1)}" text-anchor="end" fill="${s.color}">${escapeXml(s.label)}</text>`);
   });
   parts.push("</svg>");
