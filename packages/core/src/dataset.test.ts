@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bool, Field, Float32, Float64, Int32, Int64, List, Schema, Struct, Uint8, Utf8 } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatasetWriter, openDataset, openParquet, readManifest, sha256, TooltuneError, MANIFEST_FILE, type ConversationRow, type TokensRow } from "./index.js";
+import { DatasetWriter, openDataset, readManifest, sha256, TooltuneError, MANIFEST_FILE, type ConversationRow, type TokensRow } from "./index.js";
+import { openParquet } from "./parquet.js";
 
 const provenance = { stage: "test", stageVersion: "1", params: { a: 1 }, inputs: [{ path: "in", contentHash: "h" }] };
 let root: string;

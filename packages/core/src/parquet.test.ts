@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowGroupSpans } from "./parquet.js";
-import { arrowSchemas, openParquet, readParquetTable, rowsToBatch, tableToRows, wasmHeapBytes, writeParquetFile } from "./index.js";
+import { arrowSchemas, readParquetTable, rowsToBatch, tableToRows, wasmHeapBytes, writeParquetFile } from "./index.js";
+import { openParquet } from "./parquet.js";
 
 let root: string;
 beforeAll(async () => { root = await mkdtemp(join(tmpdir(), "tt-pq-")); });

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Type, type DataType, type Field } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { openParquet, readRawRecords, rowsToBatch, tableToRows, writeParquetBytes, writeParquetFile } from "./index.js";
+import { readRawRecords, rowsToBatch, tableToRows, writeParquetFile } from "./index.js";
+import { openParquet } from "./parquet.js";
+import { writeParquetBytes } from "./parquet-write.js";
 import { writtenFixtures } from "./test-fixture-rows.js";
 
 const fixtures = new URL("../fixtures/", import.meta.url);

@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { finishDirectory, openDataset, readRawRecords, TooltuneError, verifyInputFile, verifyInputFileSync } from "./index.js";
+import { finishDirectory, openDataset, readRawRecords, TooltuneError, verifyInputFileSync } from "./index.js";
+import { verifyInputFile } from "./verify.js";
 import { copyStage, conversation } from "./test-stage.js";
 import { corruptFile, runStageForTest, withTmpfs, writeTestDataset } from "./testing-helpers.js";
 

@@ -1,3 +1,0 @@
-import { expect, it } from "vitest";
-import { packageName } from "./index.js";
-it("exports its name", () => expect(packageName).toBe("@tooltune/train"));
