@@ -3,15 +3,15 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { finishDirectory, openDataset, readManifest } from "@tooltune/core";
 import { runStageForTest, writeTestDataset } from "@tooltune/core/testing";
 import { BFCL_CATEGORIES, groundTruthToPython, loadBfclCategory, makeEvalStage, scriptedGenerator, type ResultRow } from "@tooltune/eval";
 import { toRow, type Conversation } from "@tooltune/format";
 import { loadTokenizerBundle } from "@tooltune/tokenize";
 import { formatScore, scoreFiles } from "./score.js";
+import { sharedData } from "@tooltune/core/shared-data";
 
-const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
+const BFCL_DIR = sharedData("bfcl", "/");
 
 const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
 const conv = (id: string, city: string, split = "test"): Conversation => ({

@@ -3,7 +3,6 @@
 // → generate → decode → check) with a tiny randomly initialised Qwen2-family model and the Qwen3
 // tokenizer: examples/s and generated tokens/s. A random model writes garbage, so its numbers
 // measure speed only; every output runs to max_new_tokens unless it emits a stop token.
-import { fileURLToPath } from "node:url";
 import { getTemplate } from "@tooltune/format";
 import { createModel, makeConfig, selectBackend } from "@tooltune/model";
 import { loadTokenizerBundle } from "@tooltune/tokenize";
@@ -11,8 +10,9 @@ import { BFCL_CATEGORIES, groundTruthToPython, loadBfclCategory } from "../src/b
 import { checkOutput } from "../src/check.js";
 import { evaluateItems } from "../src/evaluate.js";
 import { modelGenerator } from "../src/model-generator.js";
+import { sharedData } from "@tooltune/core/shared-data";
 
-const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
+const BFCL_DIR = sharedData("bfcl", "/");
 const items = BFCL_CATEGORIES.flatMap((c) => loadBfclCategory(BFCL_DIR, c));
 const python = items.map((i) => (i.answers.length ? groundTruthToPython(i) : "No function fits this request."));
 const tagged = items.map((i) =>

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
+import { sharedData } from "@tooltune/core/shared-data";
 import type { FunctionDoc, PossibleAnswer } from "./ast-checker.js";
 import { maxMatching, standardizeString } from "./ast-checker.js";
 import { BFCL_CATEGORIES, groundTruthToPython, loadBfclCategory, type BfclItem } from "./bfcl-data.js";
 import { checkOutput, type CheckTarget } from "./check.js";
 import { parseJsonPy } from "@tooltune/format";
 
-const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
+const BFCL_DIR = sharedData("bfcl/");
 /** CHECKER.md: no output can pass these four rows of the shared half. */
 const UNSATISFIABLE = ["live_simple_106-63-0", "live_simple_112-68-0", "live_multiple_862-181-3", "live_multiple_964-207-0"];
 

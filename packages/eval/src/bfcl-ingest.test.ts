@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ingestRecord, toRow } from "@tooltune/format";
 import { BFCL_CATEGORIES, groundTruthToPython, loadBfclCategory } from "./bfcl-data.js";
 import { checkOutput } from "./check.js";
 import { itemsFromRow } from "./items.js";
+import { sharedData } from "@tooltune/core/shared-data";
 
-const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
+const BFCL_DIR = sharedData("bfcl", "/");
 const lines = (f: string) => readFileSync(f, "utf8").split("\n").filter((l) => l.trim());
 
 // The path the eval stage takes: BFCL files → format's ingest (meta.possible_answer) → items.

@@ -8,12 +8,13 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { sharedData } from "@tooltune/core/shared-data";
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import { loadBfclCategory, type BfclItem } from "./bfcl-data.js";
 import { checkOutput, type CheckResult } from "./check.js";
 
-const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
+const BFCL_DIR = sharedData("bfcl/");
 // BFCL_PARITY_GOLDEN: another file from the generator, e.g. its exhaustive `--every` output.
 const GOLDEN = process.env.BFCL_PARITY_GOLDEN ?? fileURLToPath(new URL("../fixtures/bfcl_parity.jsonl.gz", import.meta.url));
 

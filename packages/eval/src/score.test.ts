@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 import { BFCL_CATEGORIES, groundTruthToPython, loadBfcl, loadBfclCategory } from "./bfcl-data.js";
 import { scoreOutputs } from "./score.js";
+import { sharedData } from "@tooltune/core/shared-data";
 
-const BFCL_DIR = fileURLToPath(new URL("../../../../shared/data/bfcl/", import.meta.url));
+const BFCL_DIR = sharedData("bfcl", "/");
 
 describe("scoreOutputs on BFCL files", () => {
   const answers = BFCL_CATEGORIES.flatMap((c) => loadBfclCategory(BFCL_DIR, c));

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ConversationRow } from "@tooltune/core";
 import { generateConversation, pyRepr, PyTuple, Rng, synthParams, type PyDict, type PyValue } from "@tooltune/format";
+import { sharedData } from "@tooltune/core/shared-data";
 
 export { Rng };
 
@@ -88,8 +88,7 @@ export function genPipelineYaml(r: Rng): string {
 
 // ---- ingest records of each format, from synth conversations and the shared BFCL rows ----
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-export const BFCL_DIR = join(HERE, "../../../../shared/data/bfcl");
+export const BFCL_DIR = sharedData("bfcl");
 
 export function synthRows(n: number, seed: number): ConversationRow[] {
   const opts = { ...synthParams.parse({}), seed, testFraction: 0.1 };

@@ -1,8 +1,8 @@
 /** Test helpers: the shared data folder (never copied, CONTRIBUTING.md). Not exported by the package. */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { sharedData } from "@tooltune/core/shared-data";
 
-export const SHARED_DATA = fileURLToPath(new URL("../../../../shared/data/", import.meta.url));
+export const SHARED_DATA = sharedData("/");
 
 export interface CourseExample {
   example: string;

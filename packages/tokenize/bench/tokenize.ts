@@ -13,14 +13,16 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { StageInput } from "@tooltune/core";
 import { runStageForTest, writeTestDataset } from "@tooltune/core/testing";
 import { formatStage, generateConversations } from "@tooltune/format";
 import { tokenizeStage } from "../src/stage.js";
 import { loadTokenizerBundle } from "../src/bundle.js";
 import { lossMask } from "../src/mask.js";
+import { sharedData } from "@tooltune/core/shared-data";
 
-const DATA = new URL("../../../../shared/data/", import.meta.url);
+const DATA = pathToFileURL(sharedData("/"));
 const FILES = ["glaive_toolcall_en_demo/glaive_toolcall_en_demo.json", "tau_bench_gpt4o_airline/gpt-4o-airline.json", "bfcl/BFCL_v4_live_simple.json", "course/notebook_examples.jsonl"];
 const DOC = 2000;
 const BUDGET = 2_000_000; // characters

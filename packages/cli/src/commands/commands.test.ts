@@ -4,13 +4,13 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createMemoryLogger } from "@tooltune/core";
 import { createLora, defaultLoraConfig, saveAdapter } from "@tooltune/lora";
 import { createModel, makeConfig, saveModel } from "@tooltune/model";
 import { main } from "../main.js";
+import { sharedData } from "@tooltune/core/shared-data";
 
-const BFCL_DIR = fileURLToPath(new URL("../../../../../shared/data/bfcl/", import.meta.url));
+const BFCL_DIR = sharedData("bfcl", "/");
 let root: string;
 
 async function cli(...argv: string[]) {
