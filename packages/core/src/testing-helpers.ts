@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatasetWriter } from "./dataset-writer.js";
 import { atomicOutput } from "./files.js";
@@ -38,7 +38,8 @@ export function makeTestContext(stage: StageDefinition, options: TestRunOptions,
     inputs: options.inputs,
     outDir,
     finalDir: options.finalDir,
-    stateDir: `${options.finalDir}.state`,
+    // Where the runner keeps it (cli run.ts, oneoff.ts): under .state/, not a sibling that looks like an output.
+    stateDir: join(dirname(options.finalDir), ".state", basename(options.finalDir)),
     stageName: stage.kind,
     seed: options.seed ?? 42,
     strict: options.strict ?? false,

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDataset, readManifest, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
-import { corruptFile, killStageAt, runStageForTest, seededDelays } from "@tooltune/core/testing";
+import { corruptFile, killStageAt, runStageForTest, seededDelays, stageContractSuite } from "@tooltune/core/testing";
 import { FAMILIES, readSafetensors } from "@tooltune/model";
 import { trainParams } from "./params.js";
 import { trainStage } from "./stage.js";
@@ -20,6 +20,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const fullParams = { init: tinyInit, mode: "full", lr: 1e-2, warmup_ratio: 0, epochs: 4, batch_size: 4, grad_accum: 1, checkpoint_every: 5, backend: "cpu", weight_decay: 0 };
+
+// The shared suite every stage runs (STYLE §3): same contentHash on a rerun, a manifest true to its
+// files, nothing complete left by a crash or a SIGKILL midway. train reads token rows, rejects none.
+stageContractSuite("train", {
+  stage: trainStage,
+  params: { ...fullParams, epochs: 1, checkpoint_every: 0 },
+  inputs: async (dir) => [await writeTokensFixture(dir, 1)],
+  module: { url: new URL("./stage.ts", import.meta.url).href, exportName: "trainStage" },
+});
 
 describe("train stage", () => {
   it("full mode: loss falls and the output is a loadable HF model with its tokenizer, log and curve", async () => {
@@ -119,9 +128,10 @@ describe("train stage faults", () => {
     for (const [i, r] of [...runs, afterCheckpoint].entries()) {
       const at = `${r.mode} killed ${r.delay < 0 ? "after its first checkpoint" : `${r.delay} ms in`} (${phases[i]})`;
       expect(existsSync(r.finalDir), at).toBe(false);
+      // beside it only the temp dir (killed once it exists); the state is under .state/, as the runner keeps it
       const left = readdirSync(root).filter((n) => n.startsWith(`${basename(r.finalDir)}.`));
-      expect(left.length, at).toBeGreaterThanOrEqual(1); // the state dir, and a temp dir unless killed before it existed
-      expect(left.every((n) => n.endsWith(".state") || n.includes(".tmp-")), at).toBe(true);
+      expect(left.length, at).toBe(1);
+      expect(left[0].startsWith(`${basename(r.finalDir)}.tmp-`), at).toBe(true);
       const rerun = await runStageForTest(trainStage, { params: r.params, inputs: [tokens], finalDir: r.finalDir });
       expect(rerun.files, `rerun after being ${at}`).toEqual(r.reference.files);
       expect(rerun.contentHash).toBe(r.reference.contentHash);
@@ -155,7 +165,7 @@ describe("train stage faults", () => {
 async function runChildUntilCheckpoint(params: unknown, finalDir: string, minStep: number): Promise<void> {
   const script = fileURLToPath(new URL("./test-child.ts", import.meta.url));
   const child = spawn(process.execPath, ["--conditions=tooltune-src", "--import", "tsx", script, JSON.stringify({ params, inputs: [tokens], finalDir })], { stdio: "inherit" });
-  const state = join(`${finalDir}.state`, "checkpoint", "state.json");
+  const state = join(dirname(finalDir), ".state", basename(finalDir), "checkpoint", "state.json"); // makeTestContext's stateDir
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (existsSync(state) && JSON.parse(readFileSync(state, "utf8")).state.step >= minStep) {
