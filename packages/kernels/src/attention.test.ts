@@ -4,7 +4,7 @@ import "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attention, type AttentionOptions } from "./attention.js";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
-import { random, relError } from "./test-util.js";
+import { random, relError } from "./test-helpers.js";
 import { setThreads } from "./threads.js";
 
 interface Case {

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
-import { random, relError } from "./test-util.js";
+import { random, relError } from "./test-helpers.js";
 
 // Runs fn on a backend and returns its outputs as plain arrays.
 async function on(backend: string, fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {

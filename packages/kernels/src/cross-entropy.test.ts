@@ -4,7 +4,7 @@ import "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
 import { crossEntropy } from "./cross-entropy.js";
-import { random, relError } from "./test-util.js";
+import { random, relError } from "./test-helpers.js";
 
 // Loss and gradient (weighted by a random dy) of crossEntropy on one backend.
 async function run(backend: string, rows: number, vocab: number) {

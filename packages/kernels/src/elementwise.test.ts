@@ -4,7 +4,7 @@ import "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
 import { collapse } from "./elementwise.js";
-import { random, relError } from "./test-util.js";
+import { random, relError } from "./test-helpers.js";
 
 async function on(backend: string, fn: () => tf.Tensor | tf.Tensor[]): Promise<{ shapes: number[][]; data: Float32Array[] }> {
   await tf.setBackend(backend);

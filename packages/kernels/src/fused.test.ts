@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
 import { dropout, gatedActivation, rmsNorm, rope } from "./fused.js";
 import { loraLinear } from "./lora-linear.js";
-import { random, relError } from "./test-util.js";
+import { random, relError } from "./test-helpers.js";
 import { getThreads, setThreads } from "./threads.js";
 
 // The model's tfjs formulations (packages/model/src/model.ts), the reference on `cpu`.

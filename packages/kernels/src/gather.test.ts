@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nativeAvailable, registerNativeBackend } from "./backend.js";
-import { random, relError } from "./test-util.js";
+import { random, relError } from "./test-helpers.js";
 
 async function on(backend: string, fn: () => tf.Tensor[]): Promise<{ shape: number[]; data: Float32Array }[]> {
   await tf.setBackend(backend);

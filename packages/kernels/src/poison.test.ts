@@ -14,7 +14,7 @@ import { crossEntropy } from "./cross-entropy.js";
 import { dropout, gatedActivation, rmsNorm, rope } from "./fused.js";
 import { poisonOutputs } from "./tensors.js";
 import { loraLinear } from "./lora-linear.js";
-import { random } from "./test-util.js";
+import { random } from "./test-helpers.js";
 import { getThreads, setThreads } from "./threads.js";
 
 interface Case {

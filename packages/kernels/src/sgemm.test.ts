@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadAddon } from "./addon.js";
 import { sgemm } from "./sgemm.js";
 import { getThreads, setThreads } from "./threads.js";
-import { random, relError } from "./test-util.js";
+import { random, relError } from "./test-helpers.js";
 
 // Plain float64 reference for one batch entry of C = alpha op(A) op(B) + beta C.
 function reference(t: { transA: boolean; transB: boolean; m: number; n: number; k: number; alpha: number; beta: number },
