@@ -60,6 +60,10 @@ describe("CLI commands", () => {
     expect(m.code).toBe(1);
     expect(m.err).toBe(`${join(root, "nope", "config.json")}: INPUT: cannot read the model's config.json: no such file\n  fix: give a Hugging Face model directory (config.json + model.safetensors): a download, or what the train stage writes`);
     expect(existsSync(join(root, "merged-nope"))).toBe(false);
+    const n = await cli("lora", "merge", "--base", "base", "--adapter", "nope", "--out", "merged-nope");
+    expect(n.code).toBe(1);
+    expect(n.err).toMatch(/^\S*nope\/adapter_config.json: INPUT: cannot read adapter_config.json: no such file\n {2}fix: /);
+    expect(n.log.join("\n")).not.toMatch(/tokenizer\/ bundle|backend/);
     const a = await cli("agent", "--model", "base", "--tools", "builtin", "--prompt", "hi");
     expect(a.code).toBe(1);
     expect(a.err).toMatch(/no tokenizer bundle with a template name/);

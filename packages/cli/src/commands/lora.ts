@@ -29,8 +29,9 @@ export function loraCommand(io: CliIO) {
           .option("adapter", { type: "string", demandOption: true, describe: "PEFT adapter directory" })
           .option("out", { type: "string", demandOption: true, describe: "output directory (written atomically)" }),
         handler: async (a: { base: string; adapter: string; out: string }) => {
-          const [{ selectBackend }, { mergeLora }, { loadTokenizerBundle }] = await Promise.all([import("@tooltune/model"), import("@tooltune/lora"), import("@tooltune/tokenize")]);
+          const [{ selectBackend }, { mergeLora, readAdapterConfig }, { loadTokenizerBundle }] = await Promise.all([import("@tooltune/model"), import("@tooltune/lora"), import("@tooltune/tokenize")]);
           const adapter = at(io, a.adapter);
+          readAdapterConfig(adapter); // a wrong --adapter fails here, before any talk of its bundle or the backend
           const bundleDir = join(adapter, "tokenizer");
           const hasBundle = existsSync(bundleDir);
           if (!hasBundle) io.log.info(`lora merge: ${a.adapter} has no tokenizer/ bundle; the merged model will have none`);
