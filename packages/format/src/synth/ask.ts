@@ -1,6 +1,6 @@
 /** What an ask is (see asks.ts), and the small helpers the ask tables share. */
 import type { Json, ToolResult } from "./catalog/tool.js";
-import type { Split } from "./pools.js";
+import { PoolExhausted, type Split } from "./pools.js";
 import type { Rng } from "./rng.js";
 
 export type Args = Record<string, Json>;
@@ -23,12 +23,6 @@ export interface Ask {
   pair?: { draw(rng: Rng, split: Split, first: Drawn): Drawn; asks: string[] };
 }
 
-/**
- * A draw that found nothing to give: its split's share of a pool holds no value it may use (a
- * currency whose only test-split target is the one the first call already took). Not a bug: the
- * generator starts the row over on another random stream (see `generateConversation`).
- */
-export class PoolExhausted extends Error {}
 
 /** A value from `pick` other than `not` (the second city of a pair, …). */
 export const distinct = <T>(pick: () => T, not: T): T => {

@@ -2,9 +2,8 @@ import type { ConversationRow } from "@tooltune/core";
 import { describe, expect, it } from "vitest";
 import { openAiTool, toolCatalog } from "./catalog/index.js";
 import { validateArgs, type Json } from "./catalog/tool.js";
-import { PoolExhausted } from "./ask.js";
 import { KINDS, drawConversation, generateConversation, generateConversations, splitOf, type SynthOptions } from "./generate.js";
-import { SENTENCES, cityPool, flightPool, productPool } from "./pools.js";
+import { PoolExhausted, SENTENCES, cityPool, flightPool, productPool } from "./pools.js";
 
 const options: SynthOptions = { seed: 42, testFraction: 0.1, mix: { single: 0.5, parallel: 0.2, multi_step: 0.15, no_call: 0.15 } };
 const rows = generateConversations(2000, options);

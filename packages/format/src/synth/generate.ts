@@ -5,13 +5,12 @@
  * outputs of the catalog implementations, and final answers quote them.
  */
 import type { ConversationRow, MessageRow } from "@tooltune/core";
-import { PoolExhausted } from "./ask.js";
 import { ASKS, type Ask, type Drawn } from "./asks.js";
 import { toolCatalog, openAiTool } from "./catalog/index.js";
 import type { FunctionSchema, Json, ParamSchema, ToolResult } from "./catalog/tool.js";
 import { CHAINS } from "./chains.js";
 import { NO_CALLS } from "./chat.js";
-import { templateSplit, type Split } from "./pools.js";
+import { PoolExhausted, templateSplit, type Split } from "./pools.js";
 import { hash32, Rng } from "./rng.js";
 import { fill, slotsOf, type Slots } from "./text.js";
 

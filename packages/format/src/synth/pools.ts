@@ -9,10 +9,16 @@ import { FLIGHTS, CITIES } from "./catalog/world.js";
 import { PRODUCTS } from "./catalog/shop.js";
 import { USD_RATES } from "./catalog/money.js";
 import { formatDate } from "./catalog/dates.js";
-import { PoolExhausted } from "./ask.js";
 import { hash32, type Rng } from "./rng.js";
 
 export type Split = "train" | "test";
+
+/**
+ * A draw that found nothing to give: its split's share of a pool holds no value it may use (a
+ * currency whose only test-split target is the one the first call already took). Not a bug: the
+ * generator starts the row over on another random stream (see `generateConversation`).
+ */
+export class PoolExhausted extends Error {}
 
 /** About a quarter of every pool is held out, enough values for a test split of a few hundred rows. */
 const TEST_SHARE_PER_MILLE = 250;
