@@ -35,6 +35,36 @@ describe("pipeline errors name file:line:col and the stage", () => {
       expected: /^p\.yaml:5:5 \| - \| invalid YAML: .*[Uu]nique/,
     },
     {
+      name: "duplicate key in a flow map (checked once per key, not by the library)",
+      yaml: lines("pipeline: p", "stages:", "  a: { uses: gen, uses: gen }"),
+      expected: /^p\.yaml:3:19 \| - \| invalid YAML: .*[Uu]nique.*'uses'/,
+    },
+    {
+      name: "a list as a map key",
+      yaml: lines("pipeline: p", "stages:", "  ? [a, b]", "  : { uses: gen }"),
+      expected: /^p\.yaml:3:5 \| - \| a list or map as a map key$/,
+    },
+    {
+      name: "nested past the depth limit (flow), before the yaml library recurses",
+      yaml: lines("pipeline: p", "stages:", "  a: { uses: gen, with: { n: " + "[".repeat(20_000) + " } }"),
+      expected: /^p\.yaml:3:\d+ \| - \| YAML nested over 32 levels deep$/,
+    },
+    {
+      name: "nested past the depth limit (block)",
+      yaml: lines("pipeline: p", "stages:", "  a:", "    with:", "      x: " + "- ".repeat(20_000)),
+      expected: /^p\.yaml:5:\d+ \| - \| YAML nested over 32 levels deep$/,
+    },
+    {
+      name: "past the token limit",
+      yaml: lines("pipeline: p", "stages:", "  a: { uses: gen }", ...Array.from({ length: 5_000 }, (_, i) => `k${i}: 1`)),
+      expected: /^p\.yaml:\d+:\d+ \| - \| YAML of over 20,000 tokens/,
+    },
+    {
+      name: "two documents",
+      yaml: lines("pipeline: p", "stages:", "  a: { uses: gen }", "---", "pipeline: q"),
+      expected: /^p\.yaml:4:1 \| - \| invalid YAML: more than one document/,
+    },
+    {
       name: "unknown top-level key",
       yaml: lines("pipeline: p", "sead: 3", "stages:", "  a: { uses: gen }"),
       expected: /^p\.yaml:2:1 \| - \| unknown key 'sead' in pipeline file$/,

@@ -1,7 +1,7 @@
 // What people write: YAML files (pipelines, --params files) and key=value flags (--set, --param).
 // Both readers report errors where the text is: `file:line:col`, or the flag that wrote the value.
 import { readFile } from "node:fs/promises";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { Composer, isAlias, isCollection, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, Parser, visit, type Document, type Node } from "yaml";
 import { TooltuneError } from "@tooltune/core";
 
 /** Maps a path in the parsed YAML back to `file:line:col`, so every error points at the text. */
@@ -17,25 +17,67 @@ export async function readYamlFile(path: string, file: string, what: string): Pr
   });
 }
 
+/**
+ * Bounds on what the yaml library is given, all found by the fuzzer (issue 15). A pipeline or params
+ * file is a few kB and nests ~5 levels. Past a few thousand levels the library overflows the stack
+ * (and, once, V8 died compiling a regex at that depth: a fatal error no catch sees); nested flow
+ * collections that do not close take quadratic time (64 kB of `{ n: [[[…`: 3.7 s), and so does a
+ * chain of collection keys (`? ? ? …`: 500 deep took 36 s in toJS; the parser's cost per chain
+ * grows with the square of its depth, hence a limit well under what YAML allows).
+ */
+export const MAX_YAML_CHARS = 1_000_000;
+export const MAX_YAML_DEPTH = 32;
+/**
+ * The library's time goes by token (~2 µs each: a 64 kB file of 8,000 `k: 1` lines took ~100 ms;
+ * a 64 kB quoted string, one token, ~0 ms). The repo's largest pipeline has ~600.
+ */
+export const MAX_YAML_TOKENS = 20_000;
+
 /** Parse YAML text; a syntax error is a CONFIG error at its `file:line:col`. */
 export function parseYaml(text: string, file: string): { value: unknown; locator: Locator } {
+  if (text.length > MAX_YAML_CHARS) {
+    throw new TooltuneError("CONFIG", `YAML of ${text.length.toLocaleString("en-US")} characters, over the ${MAX_YAML_CHARS.toLocaleString("en-US")} a pipeline or params file may have`, { where: file, fix: "a pipeline or params file is a few kB: put data in a dataset file and name it there" });
+  }
   const lines = new LineCounter();
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
   // The yaml library throws its own errors for some input (ReferenceError for an undefined alias
   // `*a`, RangeError for YAML nested thousands deep, both found by the fuzzer): bad input either way.
   const unreadable = (cause: unknown) =>
-    new TooltuneError("CONFIG", `invalid YAML: ${(cause as Error).message.split("\n")[0]}`, { where: file, fix: "fix the YAML there (aliases must be defined; nesting a few levels deep)", cause });
-  let doc: Document;
+    cause instanceof TooltuneError ? cause : new TooltuneError("CONFIG", `invalid YAML: ${(cause as Error).message.split("\n")[0]}`, { where: file, fix: "fix the YAML there (aliases must be defined; nesting a few levels deep)", cause });
+  // parseDocument's steps, with the depth checked on the lexer's tokens as they pass to the parser,
+  // and without its pretty errors (each copies its source line through a regex: quadratic for many
+  // errors on one long line) or its uniqueKeys (it compares every key with every earlier one: 8,000
+  // keys took 0.7 s); keys are checked below, once each.
+  let doc: Document | undefined;
+  // Each syntax error is an Error whose stack trace costs more than parsing its line (8,000 bad
+  // lines: half the time); none is shown, so none is captured while the library runs.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
-    doc = parseDocument(text, { lineCounter: lines });
+    const tooBig = (offset: number, deep: boolean): never => {
+      throw deep
+        ? new TooltuneError("CONFIG", `YAML nested over ${MAX_YAML_DEPTH} levels deep`, { where: at(offset), fix: "a pipeline or params file nests a few levels: flatten it there" })
+        : new TooltuneError("CONFIG", `YAML of over ${MAX_YAML_TOKENS.toLocaleString("en-US")} tokens (keys, values, punctuation, line breaks)`, { where: at(offset), fix: "a pipeline or params file has a few hundred: put data in a dataset file and name it there" });
+    };
+    for (const next of new Composer({ uniqueKeys: false }).compose(parseWithin(text, lines, tooBig), true, text.length)) {
+      if (doc) throw new TooltuneError("CONFIG", "invalid YAML: more than one document (a second `---`)", { where: at(next.range[0]), fix: "one pipeline or params file holds one YAML document" });
+      doc = next as Document;
+    }
   } catch (cause) {
     throw unreadable(cause);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
+  if (!doc) throw new TooltuneError("CONFIG", "invalid YAML: no document", { where: file, fix: "write the YAML there" });
   const error = doc.errors[0];
   if (error) {
-    const pos = error.linePos?.[0];
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    const where = error.pos[0] >= 0 ? at(error.pos[0]) : file;
     throw new TooltuneError("CONFIG", `invalid YAML: ${error.message.split("\n")[0]}`, { where, fix: "fix the YAML syntax there" });
   }
+  checkKeys(doc, at);
   let value: unknown;
   try {
     value = doc.toJS();
@@ -43,6 +85,62 @@ export function parseYaml(text: string, file: string): { value: unknown; locator
     throw unreadable(cause);
   }
   return { value, locator: yamlLocator(file, doc, lines) };
+}
+
+/**
+ * The parser's tokens for `text`, lexed once, stopping (`tooBig`) at the MAX_YAML_TOKENS-th token
+ * or where the text first nests deeper than MAX_YAML_DEPTH: open flow brackets + indentation
+ * levels + block indicators on the line (`- - x`), which is never less than the depth the composer
+ * will recurse to. The lexer is a loop, not a recursion, so this runs before anything deep is built.
+ */
+function* parseWithin(text: string, lines: LineCounter, tooBig: (offset: number, deep: boolean) => never) {
+  const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0); // as Parser.parse does
+  let offset = 0;
+  let tokens = 0;
+  let flow = 0;
+  let onLine = 0;
+  let lineStart = true;
+  const indents: number[] = [];
+  for (const token of new Lexer().lex(text)) {
+    const marker = token === "\x02" || token === "\x18" || token === "\x1f"; // the lexer's own, not source
+    if (!marker) {
+      if (lineStart) {
+        const indent = /^ +$/.test(token) ? token.length : 0;
+        while (indents.length && indents[indents.length - 1] >= indent) indents.pop();
+        indents.push(indent);
+        lineStart = false;
+      }
+      if (token === "[" || token === "{") flow++;
+      else if (token === "]" || token === "}") flow = Math.max(0, flow - 1);
+      else if (flow === 0 && (token === "-" || token === "?" || token === ":")) onLine++;
+      if (flow + indents.length + onLine > MAX_YAML_DEPTH) tooBig(offset, true);
+      if (++tokens > MAX_YAML_TOKENS) tooBig(offset, false);
+      offset += token.length;
+      if (token.endsWith("\n")) {
+        lineStart = true;
+        onLine = 0;
+      }
+    }
+    yield* parser.next(token);
+  }
+  yield* parser.end();
+}
+
+/** Map keys are names written once: a repeated key, or a list or map as a key, is a CONFIG error at the key. */
+function checkKeys(doc: Document, at: (offset: number) => string): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const { key } of map.items) {
+        const offset = (key as Node | null)?.range?.[0] ?? map.range?.[0] ?? 0;
+        if (isCollection(key)) throw new TooltuneError("CONFIG", "a list or map as a map key", { where: at(offset), fix: "keys are names: write the key as a plain word" });
+        const name = isScalar(key) ? String(key.value) : isAlias(key) ? `*${key.source}` : String(key);
+        if (seen.has(name)) throw new TooltuneError("CONFIG", `invalid YAML: Map keys must be unique ('${name}' is written twice)`, { where: at(offset), fix: "write each key once" });
+        seen.add(name);
+      }
+    },
+  });
 }
 
 export function yamlLocator(file: string, doc: Document, lines: LineCounter): Locator {
