@@ -12,7 +12,7 @@ import type { Conversation, Message, ToolSchema } from "../conversation.js";
 import { ingestRecord } from "../ingest/adapt.js";
 import { readRecords } from "../ingest/records.js";
 import { SHARED_DATA } from "../test-data.js";
-import { resolveTokenizerConfig } from "./hf.js";
+import { MAX_SPAN_RENDERED_MESSAGES, resolveTokenizerConfig } from "./hf.js";
 import { getTemplate } from "./index.js";
 import { trainedText } from "./types.js";
 
@@ -65,6 +65,19 @@ describe("hf template: Qwen3 equals transformers byte for byte", () => {
     const last = qwen3.render(conv(twoTurns), { trainOn: "last_assistant" });
     expect(last.text).toBe(twoTurns.text);
     expect(trainedText(last)).toEqual(["<think>\nNo tool fits; just answer.\n</think>\n\nWhy did the cloud stay home? It was feeling under the weather.<|im_end|>"]);
+  });
+
+  it("refuses spans past MAX_SPAN_RENDERED_MESSAGES (prefix renders are quadratic) with the reason; last_assistant still renders", () => {
+    const exchange = (k: number): Message[] => [{ role: "user", content: `q${k}` }, { role: "assistant", content: `a${k}` }];
+    const rowOf = (n: number): Conversation => ({ id: "long", source: "t", split: "train", tools: [], messages: Array.from({ length: n }, (_, k) => exchange(k)).flat() });
+    const rendered = (n: number) => Array.from({ length: n }, (_, k) => 2 * (2 * k + 1) + 1).reduce((a, b) => a + b, 0);
+    let fits = 1;
+    while (rendered(fits + 1) <= MAX_SPAN_RENDERED_MESSAGES) fits++;
+    expect(trainedText(qwen3.render(rowOf(fits)))).toHaveLength(fits);
+    expect(() => qwen3.render(rowOf(fits + 1))).toThrow(/over the 4,096 limit; use train_on: last_assistant/);
+    const last = trainedText(qwen3.render(rowOf(fits + 1), { trainOn: "last_assistant" }));
+    expect(last).toHaveLength(1);
+    expect(last[0].endsWith(`a${fits}<|im_end|>`)).toBe(true);
   });
 
   it("chatml writes the same text as Qwen3 where Qwen3 keeps every turn's reasoning", () => {

@@ -12,6 +12,11 @@
  * (Qwen3 drops the reasoning of turns before the last user query, so history reads differently
  * from what the model saw when it wrote them), no honest span exists: rendering throws and the
  * format stage rejects the row with that reason.
+ *
+ * Two prefix renders per assistant turn make spans quadratic in the conversation's length, and a
+ * Jinja template is a black box, so no single render can stand in for them: a row needing more than
+ * MAX_SPAN_RENDERED_MESSAGES message renders is rejected with that reason instead (found by the
+ * fuzzer: a 513-message row took 4.5 s).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -51,6 +56,12 @@ function pickTemplate(cfg: HfTokenizerConfig, hasTools: boolean): string {
   const byName = (n: string) => t.find((x) => x.name === n)?.template;
   return (hasTools && byName("tool_use")) || byName("default") || t[0].template;
 }
+
+/**
+ * Messages rendered for spans, over all prefix renders: Σ (2i + 1) over the assistant turns i.
+ * tau-bench's longest row (30 turns in 62 messages) needs 1,890; at the limit a row takes ~0.5 s.
+ */
+export const MAX_SPAN_RENDERED_MESSAGES = 4096;
 
 /** Canonical message → the dict transformers' templates read. */
 export function toHfMessage(m: Message): Record<string, unknown> {
@@ -97,9 +108,17 @@ export function hfTemplate(cfg: HfTokenizerConfig, name = "hf"): ChatTemplate {
     if (trainOn === "all") return [{ text: full, role: "all", part: "other", message: -1 }];
     if (trainOn === "all_but_system") throw new Error("train_on: all_but_system needs a template rendered turn by turn (chatml, llama3, gemma-course), not hf");
     const targets = conv.messages.flatMap((m, i) => (m.role === "assistant" ? [i] : []));
+    const spanned = trainOn === "last_assistant" ? targets.slice(-1) : targets;
+    const rendered = spanned.reduce((sum, i) => sum + 2 * i + 1, 0);
+    if (rendered > MAX_SPAN_RENDERED_MESSAGES) {
+      throw new Error(
+        `spans of ${spanned.length} assistant turns in ${conv.messages.length} messages need ${rendered.toLocaleString("en-US")} message renders ` +
+          `(the hf template renders the conversation up to each turn), over the ${MAX_SPAN_RENDERED_MESSAGES.toLocaleString("en-US")} limit; use train_on: last_assistant or split the conversation`,
+      );
+    }
     const out: Piece[] = [];
     let cursor = 0;
-    for (const i of trainOn === "last_assistant" ? targets.slice(-1) : targets) {
+    for (const i of spanned) {
       const prompt = renderRaw(conv.messages.slice(0, i), conv.tools, true);
       if (!full.startsWith(prompt)) {
         throw new Error(
