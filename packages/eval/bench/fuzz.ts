@@ -15,7 +15,7 @@ const only = arg("only");
 const t0 = Date.now();
 let findings = 0;
 let peak = 0;
-console.log(`seed ${seed}, ${inputs.toLocaleString("en-US")} inputs per target, slow = over ${SLOW_MS} ms of CPU time`);
+console.log(`seed ${seed}, ${inputs.toLocaleString("en-US")} inputs per target, slow = over ${SLOW_MS} ms of CPU time unless a target says`);
 for (const target of await fuzzTargets(seed)) {
   if (only && !target.name.includes(only)) continue;
   if ("unavailable" in target) {
@@ -28,7 +28,7 @@ for (const target of await fuzzTargets(seed)) {
   const n = Object.values(s.kinds).reduce((a, b) => a + b, 0);
   findings += n;
   peak = Math.max(peak, s.peakRssMb);
-  console.log(`${s.target}: ${s.tried.toLocaleString("en-US")} tried, ${s.rejected.toLocaleString("en-US")} rejected with a reason, ${n} findings, max ${s.maxMs.toFixed(1)} CPU ms/input (${s.maxWallMs.toFixed(0)} wall), peak RSS ${s.peakRssMb.toFixed(0)} MB, ${(s.totalCpuMs / 1000).toFixed(0)} s CPU, ${((Date.now() - t1) / 1000).toFixed(0)} s wall, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  console.log(`${s.target}: ${s.tried.toLocaleString("en-US")} tried, ${s.rejected.toLocaleString("en-US")} rejected with a reason, ${n} findings, max ${s.maxMs.toFixed(1)} CPU ms/input${target.slowMs ? ` (slow > ${target.slowMs})` : ""} (${s.maxWallMs.toFixed(0)} wall), peak RSS ${s.peakRssMb.toFixed(0)} MB, ${(s.totalCpuMs / 1000).toFixed(0)} s CPU, ${((Date.now() - t1) / 1000).toFixed(0)} s wall, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   for (const [kind, count] of Object.entries(s.kinds)) console.log(`  ${count} × ${kind}`);
   for (const f of s.findings) console.log(`    e.g. #${f.input}: ${f.what}\n      input: ${JSON.stringify(f.sample)}`);
 }

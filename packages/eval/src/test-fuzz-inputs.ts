@@ -138,7 +138,13 @@ export function asRecord(row: ConversationRow, format: "openai" | "sharegpt" | "
 // ---- mutations ----
 
 /** JSON text of a value that may hold bigints (a Parquet int64 arrives as one). */
-const jsonText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) ?? "null";
+const jsonText = (v: unknown): string => {
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) ?? "null";
+  } catch {
+    return "[".repeat(5000); // a value nested too deep for JSON.stringify (an earlier mutation): deep text instead
+  }
+};
 
 const TOKENS = ["<tool_call>", "</tool_call>", "<think>", "</think>", "<tools>", "<tool_response>", "(", ")", "[", "]", "{", "}", '"', "'", "\\", "**", "*", "=", ",", ":", "\n", "\\N{", "\\N{SPACE}", "\\u", "\\ud800", "\\U0011ffff", "\\x", "0x", "0b", "1e999999", "-", ".", "#", "True", "None", "lambda", "f'{", '"""', "\u0000", "&a", "*a", "<<: *a", "!!js/function", "%YAML 1.2\n", "---\n", "? ", "- ", "|\n", "${params.x}", "; rm -rf", "$(id)", "__proto__", "constructor"];
 const BAD_UNICODE = ["\ud800", "\udfff", "\udc00\ud800", "\ufffe", "\ufeff", "\u202e", "\u0301\u0301\u0301", "ｆ", "\u{1F600}", "\u2028", "\r", "\u00a0", "\u0085"];
