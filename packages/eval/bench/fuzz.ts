@@ -30,6 +30,7 @@ for (const target of await fuzzTargets(seed)) {
   peak = Math.max(peak, s.peakRssMb);
   console.log(`${s.target}: ${s.tried.toLocaleString("en-US")} tried, ${s.rejected.toLocaleString("en-US")} rejected with a reason, ${n} findings, max ${s.maxMs.toFixed(1)} CPU ms/input${target.slowMs ? ` (slow > ${target.slowMs})` : ""} (${s.maxWallMs.toFixed(0)} wall), peak RSS ${s.peakRssMb.toFixed(0)} MB, ${(s.totalCpuMs / 1000).toFixed(0)} s CPU, ${((Date.now() - t1) / 1000).toFixed(0)} s wall, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   for (const [kind, count] of Object.entries(s.kinds)) console.log(`  ${count} × ${kind}`);
+  if (s.slowest) console.log(`  slowest: #${s.slowest.input}, ${s.slowest.what}: ${JSON.stringify(s.slowest.sample)}`);
   for (const f of s.findings) console.log(`    e.g. #${f.input}: ${f.what}\n      input: ${JSON.stringify(f.sample)}`);
 }
 console.log(`total: ${findings} findings, peak RSS ${peak.toFixed(0)} MB, ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -38,6 +38,8 @@ export interface TargetStats {
   maxWallMs: number;
   /** CPU time of the whole run (ms). */
   totalCpuMs: number;
+  /** The input that took the most CPU time, for a report. */
+  slowest?: Finding;
   peakRssMb: number;
 }
 
@@ -240,7 +242,10 @@ export async function fuzzTarget(target: Target<unknown>, count: number, seed: n
       await (async () => target.run(input))().catch(() => undefined);
       ms = Math.min(ms, cpuMs(c1));
     }
-    stats.maxMs = Math.max(stats.maxMs, ms);
+    if (ms > stats.maxMs) {
+      stats.maxMs = ms;
+      stats.slowest = { target: target.name, input: i, what: `${ms.toFixed(0)} ms`, sample: sampleOf(input) };
+    }
     if (ms > slowMs) what = `${what ? what + "; " : ""}slow: ${ms.toFixed(0)} ms`;
     if (what) {
       const kind = what.replace(/\d+(\.\d+)?/g, "N");
