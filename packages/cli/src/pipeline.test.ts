@@ -210,6 +210,8 @@ describe("--set values are YAML scalars", () => {
   const cases: [string, unknown][] = [
     ["16", 16], ["1e-4", 1e-4], ["true", true], ["null", null], ["chatml", "chatml"], ["'16'", "16"],
     ["[a, b]", ["a", "b"]], ["{r: 8}", { r: 8 }], ["?", "?"], ["a: b", "a: b"], ["- x", "- x"], ["", ""],
+    // past parseYaml's depth bound: the text as is (the yaml library took 0.2 s on 30,000 `[`)
+    ["[".repeat(33) + "]".repeat(33), "[".repeat(33) + "]".repeat(33)], ["[".repeat(30_000), "[".repeat(30_000)],
   ];
-  for (const [text, value] of cases) it(JSON.stringify(text), () => expect(setValue(text)).toEqual(value));
+  for (const [text, value] of cases) it(JSON.stringify(text.slice(0, 40)), () => expect(setValue(text)).toEqual(value));
 });

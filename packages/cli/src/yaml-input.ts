@@ -1,7 +1,7 @@
 // What people write: YAML files (pipelines, --params files) and key=value flags (--set, --param).
 // Both readers report errors where the text is: `file:line:col`, or the flag that wrote the value.
 import { readFile } from "node:fs/promises";
-import { Composer, isAlias, isCollection, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, Parser, visit, type Document, type Node } from "yaml";
+import { Composer, isAlias, isCollection, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, visit, type Document, type Node } from "yaml";
 import { TooltuneError } from "@tooltune/core";
 
 /** Maps a path in the parsed YAML back to `file:line:col`, so every error points at the text. */
@@ -47,31 +47,12 @@ export function parseYaml(text: string, file: string): { value: unknown; locator
   // `*a`, RangeError for YAML nested thousands deep, both found by the fuzzer): bad input either way.
   const unreadable = (cause: unknown) =>
     cause instanceof TooltuneError ? cause : new TooltuneError("CONFIG", `invalid YAML: ${(cause as Error).message.split("\n")[0]}`, { where: file, fix: "fix the YAML there (aliases must be defined; nesting a few levels deep)", cause });
-  // parseDocument's steps, with the depth checked on the lexer's tokens as they pass to the parser,
-  // and without its pretty errors (each copies its source line through a regex: quadratic for many
-  // errors on one long line) or its uniqueKeys (it compares every key with every earlier one: 8,000
-  // keys took 0.7 s); keys are checked below, once each.
-  let doc: Document | undefined;
-  // Each syntax error is an Error whose stack trace costs more than parsing its line (8,000 bad
-  // lines: half the time); none is shown, so none is captured while the library runs.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  let doc: Document;
   try {
-    const tooBig = (offset: number, deep: boolean): never => {
-      throw deep
-        ? new TooltuneError("CONFIG", `YAML nested over ${MAX_YAML_DEPTH} levels deep`, { where: at(offset), fix: "a pipeline or params file nests a few levels: flatten it there" })
-        : new TooltuneError("CONFIG", `YAML of over ${MAX_YAML_TOKENS.toLocaleString("en-US")} tokens (keys, values, punctuation, line breaks)`, { where: at(offset), fix: "a pipeline or params file has a few hundred: put data in a dataset file and name it there" });
-    };
-    for (const next of new Composer({ uniqueKeys: false }).compose(parseWithin(text, lines, tooBig), true, text.length)) {
-      if (doc) throw new TooltuneError("CONFIG", "invalid YAML: more than one document (a second `---`)", { where: at(next.range[0]), fix: "one pipeline or params file holds one YAML document" });
-      doc = next as Document;
-    }
+    doc = composeWithin(text, lines, at);
   } catch (cause) {
     throw unreadable(cause);
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
   }
-  if (!doc) throw new TooltuneError("CONFIG", "invalid YAML: no document", { where: file, fix: "write the YAML there" });
   const error = doc.errors[0];
   if (error) {
     const where = error.pos[0] >= 0 ? at(error.pos[0]) : file;
@@ -85,6 +66,35 @@ export function parseYaml(text: string, file: string): { value: unknown; locator
     throw unreadable(cause);
   }
   return { value, locator: yamlLocator(file, doc, lines) };
+}
+
+/**
+ * parseDocument's steps, with the bounds checked on the lexer's tokens as they pass to the parser,
+ * and without its pretty errors (each copies its source line through a regex: quadratic for many
+ * errors on one long line) or its uniqueKeys (it compares every key with every earlier one: 8,000
+ * keys took 0.7 s; parseYaml checks keys once each). Throws a TooltuneError past a bound or at a
+ * second document, or the library's own error.
+ */
+function composeWithin(text: string, lines: LineCounter, at: (offset: number) => string): Document {
+  const tooBig = (offset: number, deep: boolean): never => {
+    throw deep
+      ? new TooltuneError("CONFIG", `YAML nested over ${MAX_YAML_DEPTH} levels deep`, { where: at(offset), fix: "a pipeline or params file nests a few levels: flatten it there" })
+      : new TooltuneError("CONFIG", `YAML of over ${MAX_YAML_TOKENS.toLocaleString("en-US")} tokens (keys, values, punctuation, line breaks)`, { where: at(offset), fix: "a pipeline or params file has a few hundred: put data in a dataset file and name it there" });
+  };
+  // Each syntax error is an Error whose stack trace costs more than parsing its line (8,000 bad
+  // lines: half the time); none is shown, so none is captured while the library runs.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    let doc: Document | undefined;
+    for (const next of new Composer({ uniqueKeys: false }).compose(parseWithin(text, lines, tooBig), true, text.length)) {
+      if (doc) throw new TooltuneError("CONFIG", "invalid YAML: more than one document (a second `---`)", { where: at(next.range[0]), fix: "one pipeline or params file holds one YAML document" });
+      doc = next as Document;
+    }
+    return doc!; // compose(…, forceDoc = true) yields at least one
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /**
@@ -205,8 +215,15 @@ export function safeKeys(dotted: string, where: string): string[] {
 
 /** A YAML scalar (`16` → number, `true` → boolean), a flow list/map when written as one, else the text as is. */
 export function setValue(text: string): unknown {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) return text;
-  if (isScalar(doc.contents) || /^\s*[[{]/.test(text)) return doc.toJS() as unknown;
+  // Read within parseYaml's bounds (the fuzzer's `--set s.n=[[[[…` took 0.2 s); past one, or
+  // unreadable, it is the text as is, which the param's schema then judges.
+  let doc: Document;
+  try {
+    doc = composeWithin(text, new LineCounter(), () => "");
+    if (doc.errors.length > 0) return text;
+    if (isScalar(doc.contents) || /^\s*[[{]/.test(text)) return doc.toJS() as unknown;
+  } catch {
+    return text;
+  }
   return text; // `?`, `a: b`, `- x` would otherwise turn into maps and lists by surprise
 }
