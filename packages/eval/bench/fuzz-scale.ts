@@ -94,7 +94,7 @@ for (const exchanges of [8, 16, 22, 23, 64]) {
   const messages: Message[] = [{ role: "system", content: "You are helpful." }];
   for (let i = 0; i < exchanges; i++) {
     messages.push({ role: "user", content: `What is the weather in city ${i}?` });
-    messages.push({ role: "assistant", content: "", toolCalls: [{ name: "get_weather", arguments: `{"city": "c${i}"}` }] });
+    messages.push({ role: "assistant", content: "", toolCalls: [{ name: "get_weather", arguments: { city: `c${i}` } }] });
     messages.push({ role: "tool", content: `{"temp": ${i}}` });
     messages.push({ role: "assistant", content: `It is ${i} degrees.` });
   }
