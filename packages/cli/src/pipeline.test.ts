@@ -215,3 +215,8 @@ describe("--set values are YAML scalars", () => {
   ];
   for (const [text, value] of cases) it(JSON.stringify(text.slice(0, 40)), () => expect(setValue(text)).toEqual(value));
 });
+
+it("a uses: longer than any path is a config error at its line, before anything is imported", async () => {
+  const long = `./${"x".repeat(2000)}.mjs`;
+  await expect(parse(lines("pipeline: p", "stages:", `  a: { uses: ${long} }`))).rejects.toMatchObject({ code: "CONFIG", message: /at most 1,024 characters/ });
+});

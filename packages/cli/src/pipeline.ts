@@ -11,7 +11,9 @@ import { applyOverrides, isObject, parseOverride, parseYaml, readYamlFile, safeK
 /** DESIGN §5. Names become directories, so they are kept to safe characters. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const StageSpecSchema = z.strictObject({
-  uses: z.string().min(1).optional(),
+  // A kind or a module path; longer is no path anyone writes, and resolving a 64 kB import path
+  // takes node longer than the fuzz bound (issue 15).
+  uses: z.string().min(1).max(1024, "a stage kind or a module path of at most 1,024 characters").optional(),
   cmd: z.string().min(1).optional(),
   // `needs:` or `with:` written with nothing after them parse as null: read that as empty.
   needs: z.array(z.string()).nullish().transform((v) => v ?? []),
