@@ -27,8 +27,11 @@ export interface Decoded {
   decoderError?: string;
 }
 
-/** Splits off `<think>…</think>` as Qwen's handler does: everything after the last `</think>`. */
-export function splitThink(text: string): { reasoning: string | null; content: string } {
+/**
+ * Splits off `<think>…</think>` as BFCL's Qwen handler does: the content is everything after the
+ * last `</think>` (format's codec, which writes and reads our own text, takes the first block).
+ */
+export function splitAtLastThinkEnd(text: string): { reasoning: string | null; content: string } {
   const end = text.lastIndexOf("</think>");
   if (end < 0) return { reasoning: null, content: text };
   const head = text.slice(0, end);
@@ -44,7 +47,7 @@ export function decodeOutput(text: string, mode: CheckMode): Decoded {
     const calls = p.calls.map((c, i) => ({ name: c.name, args: typedArguments(p.bodies[i]) ?? (fromJs(c.arguments) as PyDict) }));
     return { status: p.status, calls, reasoning: p.reasoning, problems: p.errors };
   }
-  const { reasoning, content } = splitThink(text);
+  const { reasoning, content } = splitAtLastThinkEnd(text);
   if (content.includes("<tool_call>")) return { reasoning, ...decodeToolCallBlocks(content) };
   try {
     const calls = decodePythonCalls(content);

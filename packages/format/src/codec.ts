@@ -114,7 +114,7 @@ export interface ParsedOutput {
  */
 export function parseAssistantOutput(text: string, opts: { markers?: Markers } = {}): ParsedOutput {
   const m = opts.markers ?? DEFAULT_MARKERS;
-  const { reasoning, rest } = splitThink(text, m);
+  const { reasoning, rest } = takeThinkBlock(text, m);
   const calls: ToolCall[] = [];
   const bodies: string[] = [];
   const errors: string[] = [];
@@ -148,8 +148,11 @@ export function parseAssistantOutput(text: string, opts: { markers?: Markers } =
   return { reasoning, content: outside.map((s) => s.trim()).filter(Boolean).join("\n"), calls, bodies, status, errors };
 }
 
-/** Think blocks come first; an output that starts inside one (the prompt opened it) is handled too. */
-function splitThink(text: string, m: Markers): { reasoning: string | null; rest: string } {
+/**
+ * The reasoning block and the rest: think blocks come first; an output that starts inside one (the
+ * prompt opened it) is handled too. (eval's `splitAtLastThinkEnd` follows BFCL's Qwen handler instead.)
+ */
+function takeThinkBlock(text: string, m: Markers): { reasoning: string | null; rest: string } {
   const open = text.indexOf(m.thinkStart);
   const close = text.indexOf(m.thinkEnd);
   if (close >= 0 && (open < 0 || open > close)) {
