@@ -1,4 +1,4 @@
-import { isAbsolute, relative } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { TooltuneError } from "@tooltune/core";
 import type { Pipeline, PipelineStage } from "./pipeline.js";
 
@@ -112,7 +112,7 @@ const dnsName = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]/g, "-")
 
 /** A path as the image sees it: relative to the repository, which the image holds whole. */
 function insideRepo(path: string, cwd: string, what: string): string {
-  const rel = relative(cwd, isAbsolute(path) ? path : `${cwd}/${path}`).split("\\").join("/");
+  const rel = relative(cwd, resolve(cwd, path)).split("\\").join("/");
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
     throw new TooltuneError("CONFIG", `${what} (${path}) is outside the repository the image is built from`, {
       fix: "run `tooltune export argo` from the repository root, with the pipeline and its workdir inside it",

@@ -1,9 +1,9 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline as pipe } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { listFiles, MANIFEST_FILE, manifestSchema, TooltuneError, type Manifest } from "@tooltune/core";
+import { listFiles, MANIFEST_FILE, manifestSchema, readManifest, TooltuneError, type Manifest } from "@tooltune/core";
 import type { S3Client } from "@aws-sdk/client-s3";
 
 /**
@@ -61,7 +61,7 @@ export class S3Workdir {
       const remote = await this.remoteManifest(stage);
       const dir = join(this.local, stage);
       if (!remote) continue;
-      const local = await readFile(join(dir, MANIFEST_FILE), "utf8").then((t) => JSON.parse(t) as Manifest, () => undefined);
+      const local = await readManifest(dir).catch(() => undefined);
       if (local?.contentHash === remote.contentHash) continue;
       // Into a sibling, renamed when whole: a mirror never holds half an output under its name.
       const tmp = `${dir}.pull-${process.pid}`;
