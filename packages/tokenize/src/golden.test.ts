@@ -6,23 +6,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadTokenizerBundle } from "./bundle.js";
 import { lossMask } from "./mask.js";
+import type { Golden } from "./test-golden.js";
 
-interface GoldenCase {
-  name: string;
-  text: string;
-  spans: { start: number; end: number; train: boolean }[] | null;
-  ids: number[];
-  mask: number[] | null;
-}
-interface Golden {
-  special_tokens: string[];
-  added_ids: Record<string, number>;
-  new_tokens: string[];
-  len_tokenizer: number;
-  eos_id: number;
-  pad_id: number;
-  cases: GoldenCase[];
-}
 
 const golden = JSON.parse(readFileSync(new URL("../fixtures/golden.json", import.meta.url), "utf8")) as Golden;
 const bundle = loadTokenizerBundle("qwen3");

@@ -8,26 +8,8 @@ import { SHIPPED_TOKENIZER_NAMES } from "@tooltune/format";
 import { describe, expect, it } from "vitest";
 import { loadTokenizerBundle } from "./bundle.js";
 import { lossMask } from "./mask.js";
+import type { Golden } from "./test-golden.js";
 
-interface GoldenCase {
-  name: string;
-  text: string;
-  ids: number[];
-  /** [start, end) per token, UTF-16 units. */
-  offsets: [number, number][];
-  spans: { start: number; end: number; train: boolean }[] | null;
-  mask: number[] | null;
-}
-interface Golden {
-  tokenizer: string;
-  special_tokens: string[];
-  added_ids: Record<string, number>;
-  new_tokens: string[];
-  len_tokenizer: number;
-  eos_id: number;
-  pad_id: number;
-  cases: GoldenCase[];
-}
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/shipped_${name}.json`, import.meta.url), "utf8")) as Golden;
 
