@@ -41,6 +41,14 @@ export interface ModelConfig {
    */
   fusedProjections: boolean;
   hiddenAct: "silu" | "gelu_pytorch_tanh";
+  /** Dropout on the attention probabilities while training (`attention_dropout`: every family's modeling code reads it). */
+  attentionDropout: number;
+  /**
+   * Phi-3: dropout on the attention and MLP outputs before their residual adds while training
+   * (`resid_pdrop`: Phi3DecoderLayer's resid_attn_dropout, resid_mlp_dropout); 0 elsewhere.
+   * Phi3Config's `embd_pdrop` is not held: transformers 5.18's Phi3Model never applies it.
+   */
+  residDropout: number;
   initializerRange: number;
   // Gemma only (null elsewhere)
   queryPreAttnScalar: number | null;
@@ -98,6 +106,13 @@ function num(hf: HfConfig, key: string, where: string, fallback?: number): numbe
   if (typeof v === "number") return v;
   if (fallback !== undefined) return fallback;
   throw unsupported(where, `missing number "${key}"`, "a Hugging Face config.json has it (save_pretrained writes it)");
+}
+
+/** A dropout probability (absent: 0, the configs' default); 1 would zero the sublayer, so it is refused. */
+function rateOf(hf: HfConfig, key: string, where: string): number {
+  const p = num(hf, key, where, 0);
+  if (!(p >= 0 && p < 1)) throw unsupported(where, `"${key}" must be in [0, 1), got ${p}`);
+  return p;
 }
 
 function familyOf(hf: HfConfig, where: string): Family {
@@ -252,6 +267,8 @@ export function fromHfConfig(hf: HfConfig, where = "config.json"): ModelConfig {
     qkNorm: family === "qwen3" || family === "gemma3_text",
     fusedProjections: family === "phi3",
     hiddenAct: gemma ? "gelu_pytorch_tanh" : "silu",
+    attentionDropout: rateOf(hf, "attention_dropout", where),
+    residDropout: family === "phi3" ? rateOf(hf, "resid_pdrop", where) : 0,
     initializerRange: num(hf, "initializer_range", where, 0.02),
     queryPreAttnScalar: gemma ? num(hf, "query_pre_attn_scalar", where, 256) : null,
     attnLogitSoftcapping: gemma ? ((hf.attn_logit_softcapping as number | null) ?? null) : null,
@@ -303,6 +320,9 @@ export function toHfConfig(c: ModelConfig): HfConfig {
     };
     hf.original_max_position_embeddings = r.originalMaxPositionEmbeddings;
   }
+  // only when set, so a config without dropout is written byte for byte as before
+  if (c.attentionDropout !== 0) hf.attention_dropout = c.attentionDropout;
+  if (c.residDropout !== 0) hf.resid_pdrop = c.residDropout;
   if (c.partialRotaryFactor !== 1) hf.partial_rotary_factor = c.partialRotaryFactor;
   if (c.family === "llama") { hf.attention_bias = c.attentionBias; hf.mlp_bias = false; }
   if (windowOnEveryLayer(c.family)) hf.sliding_window = c.slidingWindow; // null written as null: absent is Mistral's 4096

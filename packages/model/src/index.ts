@@ -3,7 +3,7 @@ export { CausalLM, gatherRows, isLinearWeight, type Adapter, type ForwardOptions
 export type { Rows } from "./types.js";
 export { chunkedCrossEntropy, crossEntropy, LOGITS_CHUNK_ELEMENTS } from "./cross-entropy.js";
 export { loadModel, saveModel, createModel, resizeTokenEmbeddings, parameterShapes, readCheckpointTensors, toHostTensor, type SaveOptions, type ParamOptions } from "./checkpoint.js";
-export { seededRandomNormal } from "./random.js";
+export { mixSeed, seededDropout, seededRandomNormal } from "./random.js";
 export { readSafetensors, writeSafetensors, type HostTensor, type StDtype } from "./safetensors.js";
 export { selectBackend, BACKENDS, type BackendName, type BackendChoice } from "./backend.js";
 export { fusedOps, setFusedOps, type FusedOps } from "./fused.js";

@@ -17,6 +17,7 @@ import { registerFastCpuKernels } from "./fast-cpu-kernels.js";
 import { fusedOps } from "./fused.js";
 import { chunkedCrossEntropy, crossEntropy, LOGITS_CHUNK_ELEMENTS } from "./cross-entropy.js";
 import { gradsInBackward } from "./recompute.js";
+import { mixSeed, seededDropout } from "./random.js";
 import { isGemma, type ModelConfig } from "./config.js";
 import type { Rows } from "./types.js";
 import { attentionBias, ropeTables, segmentsOf, type RopeTables } from "./masks.js";
@@ -70,10 +71,18 @@ export interface ForwardOptions {
    * (activation checkpointing): one more forward per step, a layer's activations held at a time.
    */
   gradientCheckpointing?: boolean;
+  /**
+   * Training: the config's own dropouts apply (attention_dropout on the attention probabilities,
+   * Phi-3's resid_pdrop on the sublayer outputs), every mask fixed by this seed, its layer and its
+   * site. Absent (inference, eval): none, as transformers' eval mode.
+   */
+  dropoutSeed?: number;
 }
 
 export interface LossOptions {
   gradientCheckpointing?: boolean;
+  /** As ForwardOptions' (training only). */
+  dropoutSeed?: number;
   /** Head rows per chunk of the loss; default: chunked when targets × vocab > LOGITS_CHUNK_ELEMENTS. */
   logitsChunkRows?: number;
 }
@@ -162,7 +171,13 @@ interface Step {
   segments: Int32Array | null;
   adapter?: Adapter;
   cache?: KvCache;
+  /** ForwardOptions.dropoutSeed; null: no dropout. */
+  dropoutSeed: number | null;
 }
+
+/** Dropout sites of a layer, each its own masks (mixSeed(dropoutSeed, layer, site)). */
+const SITE = { attentionProbs: 0, attentionOut: 1, mlpOut: 2 } as const;
+type Site = (typeof SITE)[keyof typeof SITE];
 
 export class CausalLM {
   constructor(readonly config: ModelConfig, readonly params: Params) {}
@@ -199,10 +214,10 @@ export class CausalLM {
     const k = applyRope(this.headNorm(tf.reshape(kx, [B * T, nKv, hd]), `${at}.k_norm`), rope); // [N, nKv, hd]
     const scale = (c.queryPreAttnScalar ?? hd) ** -0.5;
     const sliding = c.layerTypes[i] === "sliding_attention" && c.slidingWindow !== null;
-    const fused = fusedOps().attention;
-    if (fused && s.segments) {
+    if (!s.bias) {
+      const fused = fusedOps().attention!;
       const window = sliding ? c.slidingWindow : null;
-      const opts = { batch: B, seqLen: T, scale, segments: s.segments, softcap: c.attnLogitSoftcapping, window };
+      const opts = { batch: B, seqLen: T, scale, segments: s.segments!, softcap: c.attnLogitSoftcapping, window };
       const merged = fused(q, k, tf.reshape(v, [B * T, nKv, hd]), opts); // [N, nH·hd]
       return this.linear(merged, `${at}.o_proj`, s.adapter);
     }
@@ -214,7 +229,7 @@ export class CausalLM {
     if (s.cache) [kh, vh] = this.extendCache(s.cache, i, kh, vh); // [B, nKv, S, hd]
     const scores = softcap(tf.matMul(qh, kh, false, true), c.attnLogitSoftcapping); // [B, nKv, g·T, S]
     const bias = s.bias!;
-    const probs = tf.softmax(tf.add(scores, sliding && bias.sliding ? bias.sliding : bias.full));
+    const probs = this.dropout(tf.softmax(tf.add(scores, sliding && bias.sliding ? bias.sliding : bias.full)), i, SITE.attentionProbs, s);
     const out = tf.matMul(probs, vh); // [B, nKv, g·T, hd]
     const merged: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hd]), [0, 2, 1, 3]), [B * T, nH * hd]); // [N, nH·hd]
     return this.linear(merged, `${at}.o_proj`, s.adapter);
@@ -248,6 +263,14 @@ export class CausalLM {
     return this.linear(act, `${m}.down_proj`, adapter);
   }
 
+  /** x in training with its site's rate (none: x itself), as transformers' nn.Dropout in train mode. */
+  private dropout<T extends tf.Tensor>(x: T, i: number, site: Site, s: Step): T {
+    const rate = site === SITE.attentionProbs ? this.config.attentionDropout : this.config.residDropout;
+    if (s.dropoutSeed === null || !(rate > 0)) return x;
+    const rows = tf.reshape(x, [-1, x.shape[x.rank - 1]]) as tf.Tensor2D; // the fused op takes [N, D]
+    return tf.reshape(seededDropout(rows, rate, mixSeed(s.dropoutSeed, i, site)), x.shape) as T;
+  }
+
   private norm(x: tf.Tensor2D, name: string): tf.Tensor2D {
     return rmsNorm(x, this.p(`${name}.weight`) as tf.Tensor1D, this.config.rmsNormEps, isGemma(this.config.family));
   }
@@ -255,8 +278,9 @@ export class CausalLM {
   private block(h: tf.Tensor2D, i: number, s: Step): tf.Tensor2D {
     const l = `model.layers.${i}`;
     if (!isGemma(this.config.family)) {
-      h = tf.add(h, this.attention(this.norm(h, `${l}.input_layernorm`), i, s));
-      return tf.add(h, this.mlp(this.norm(h, `${l}.post_attention_layernorm`), i, s.adapter));
+      // residDropout is Phi-3's resid_attn_dropout / resid_mlp_dropout (0 in the other families)
+      h = tf.add(h, this.dropout(this.attention(this.norm(h, `${l}.input_layernorm`), i, s), i, SITE.attentionOut, s));
+      return tf.add(h, this.dropout(this.mlp(this.norm(h, `${l}.post_attention_layernorm`), i, s.adapter), i, SITE.mlpOut, s));
     }
     const attn = this.attention(this.norm(h, `${l}.input_layernorm`), i, s);
     h = tf.add(h, this.norm(attn, `${l}.post_attention_layernorm`));
@@ -319,11 +343,13 @@ export class CausalLM {
     const S = start + T;
     const g = this.config.numAttentionHeads / this.config.numKeyValueHeads;
     const window = this.config.layerTypes.includes("sliding_attention") ? this.config.slidingWindow : null;
-    const fused = segments !== null && fusedOps().attention !== undefined; // then no layer needs the masks
+    const dropoutSeed = opts.dropoutSeed ?? null;
+    const probsDropout = dropoutSeed !== null && this.config.attentionDropout > 0; // the fused attention never holds the probabilities
+    const fused = segments !== null && fusedOps().attention !== undefined && !probsDropout; // then no layer needs the masks
     const rope = ropeTables(this.config, positions);
     const local = this.config.ropeLocalTheta;
     const step: Step = {
-      B, T, adapter: opts.adapter, cache: opts.cache, rope,
+      B, T, adapter: opts.adapter, cache: opts.cache, rope, dropoutSeed,
       localRope: local === null ? rope : ropeTables({ ...this.config, ropeTheta: local, ropeScaling: null }, positions),
       bias: fused ? null : {
         full: attentionBias({ B, T, S, start, groups: g, segments, keyValid, window: null }),
@@ -376,7 +402,7 @@ export class CausalLM {
     });
     const count = targets.length;
     return tf.tidy(() => {
-      const h = this.hidden(inputIds, { positionIds, adapter, gradientCheckpointing: opts.gradientCheckpointing });
+      const h = this.hidden(inputIds, { positionIds, adapter, gradientCheckpointing: opts.gradientCheckpointing, dropoutSeed: opts.dropoutSeed });
       if (count === 0) {
         // no targets: a zero that still depends on the parameters, so gradients are zeros, not an error
         const zero = tf.mul(tf.sum(h), 0) as tf.Scalar;
