@@ -9,7 +9,7 @@
 //   embedding loraA [vocab, r] (PEFT lora_embedding_A [r, vocab]), loraB [r, dim] (lora_embedding_B [dim, r]).
 import * as tf from "@tensorflow/tfjs-core";
 import { TooltuneError } from "@tooltune/core";
-import { CausalLM, fusedOps, gatherRows, seededRandomNormal, type Adapter } from "@tooltune/model";
+import { CausalLM, gatherRows, seededDropout, seededRandomNormal, type Adapter } from "@tooltune/model";
 import { scalingOf, type LoraConfig, type LoraTarget } from "./config.js";
 
 export const EMBED = "model.embed_tokens";
@@ -86,9 +86,7 @@ export class LoraAdapter implements Adapter {
   private dropout(x: tf.Tensor2D): tf.Tensor2D {
     const rate = this.config.loraDropout;
     if (!this.training || !(rate > 0)) return x;
-    const seed = this.seed * 1_000_003 + this.dropoutCalls++;
-    const fused = fusedOps().dropout; // a backend's own masks (native: a hash of seed and index), as repeatable
-    return fused ? fused(x, rate, seed) : as2d(tf.dropout(x, rate, undefined, seed));
+    return seededDropout(x, rate, this.seed * 1_000_003 + this.dropoutCalls++); // native: its own masks (a hash of seed and index), as repeatable
   }
 
   embeddingDelta(module: string, ids: tf.Tensor1D): tf.Tensor2D | null {
