@@ -30,13 +30,5 @@ export class Rng {
   }
 }
 
-/** A seed derived from several integers (e.g. run seed, step, micro-step) — for dropout masks. */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x811c9dc5;
-  for (const p of parts) {
-    h ^= p >>> 0;
-    h = Math.imul(h, 0x01000193) >>> 0;
-    h ^= h >>> 13;
-  }
-  return h >>> 0;
-}
+/** A seed derived from several integers (e.g. run seed, step, micro-step) — for dropout masks; the model's own, which mixes its dropout sites the same way. */
+export { mixSeed } from "@tooltune/model";

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDataset, readManifest, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
+import { MANIFEST_FILE, openDataset, readManifest, readParquetTable, tableToRows, type StageInput } from "@tooltune/core";
 import { corruptFile, killStageAt, runStageForTest, seededDelays, stageContractSuite } from "@tooltune/core/testing";
 import { FAMILIES, readSafetensors } from "@tooltune/model";
 import { trainParams } from "./params.js";
@@ -70,6 +70,29 @@ describe("train stage", () => {
       const scale = Math.max(...t.data.map(Math.abs));
       const err = Math.max(...t.data.map((x, i) => Math.abs(x - got[i])));
       expect(err / Math.max(scale, 1e-12), name).toBeLessThan(1e-4);
+    }
+  });
+
+  it("a base's attention_dropout trains (full and lora): other weights than at 0, the same on a rerun", async () => {
+    // the first test's model as a plain HF checkpoint (no manifest: its config.json is edited)
+    const baseWith = (name: string, attention_dropout: number) => {
+      const dir = join(root, name);
+      cpSync(join(root, "full"), dir, { recursive: true });
+      rmSync(join(dir, MANIFEST_FILE));
+      const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+      writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, attention_dropout }));
+      return dir;
+    };
+    const [off, on] = [baseWith("base-dropout-0", 0), baseWith("base-dropout-0.5", 0.5)];
+    const runs = { full: { mode: "full", max_steps: 2, file: "model.safetensors" }, lora: { mode: "lora", lora: { r: 4, alpha: 8, dropout: 0, target_modules: ["q_proj", "v_proj"] }, max_steps: 2, file: "adapter_model.safetensors" } };
+    for (const [mode, { file, ...run }] of Object.entries(runs)) {
+      const weights = async (base: string, out: string) => {
+        await runStageForTest(trainStage, { params: { ...run, base, lr: 5e-3, batch_size: 4, backend: "cpu", weight_decay: 0 }, inputs: [tokens], finalDir: join(root, out) });
+        return readFileSync(join(root, out, file));
+      };
+      const a = await weights(on, `${mode}-dropout-a`);
+      expect(a.equals(await weights(on, `${mode}-dropout-b`)), mode).toBe(true);
+      expect(a.equals(await weights(off, `${mode}-dropout-off`)), mode).toBe(false);
     }
   });
 

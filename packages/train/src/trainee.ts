@@ -25,7 +25,8 @@ export function fullTrainee(model: CausalLM, params: TrainParams): Trainee {
     kind: "model",
     target: {
       trainable: model.params,
-      lossSum: (b: Batch) => lossSumOf(model, b, undefined, { gradientCheckpointing: params.gradient_checkpointing }),
+      // the config's own dropouts (attention_dropout, Phi-3's resid_pdrop) while training, masks from the step's seed
+      lossSum: (b: Batch, { training, dropoutSeed }) => lossSumOf(model, b, undefined, { gradientCheckpointing: params.gradient_checkpointing, dropoutSeed: training ? dropoutSeed : undefined }),
       decays: (name) => !name.endsWith("norm.weight") && !name.endsWith(".bias"),
     },
     save: (dir) => saveModel(model, dir),
@@ -55,7 +56,7 @@ export function loraTrainee(model: CausalLM, params: TrainParams, bundle: Tokeni
         adapter.training = training;
         // Dropout masks are a function of (run seed, step, micro-step), so a resumed run draws the same ones.
         adapter.dropoutCalls = dropoutSeed * 4096;
-        return lossSumOf(model, batch, adapter, { gradientCheckpointing: params.gradient_checkpointing });
+        return lossSumOf(model, batch, adapter, { gradientCheckpointing: params.gradient_checkpointing, dropoutSeed: training ? dropoutSeed : undefined });
       },
     },
     save: (dir) => {
