@@ -5,13 +5,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.js";
 import { createModel } from "./checkpoint.js";
-import { fromHfConfig, makeConfig, toHfConfig, type ModelConfig } from "./config.js";
-import { CausalLM, type Adapter, type LossOptions } from "./model.js";
-import { maxRelErr, useTestBackend, values } from "./test-helpers.js";
+import { fromHfConfig, makeConfig, toHfConfig } from "./config.js";
+import { CausalLM, type Adapter } from "./model.js";
+import { lossAndGrads, maxRelErr, packedBatch, useTestBackend, values } from "./test-helpers.js";
 
-const ids = [[1, 5, 9, 3, 7, 2, 4, 6, 30, 11], [8, 1, 2, 3, 9, 9, 1, 0, 17, 25]];
-const positions = [[0, 1, 2, 3, 0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]];
-const mask = [[0, 1, 1, 1, 0, 1, 1, 1, 1, 1], [0, 0, 0, 1, 1, 1, 1, 1, 1, 1]];
+const { ids, positions } = packedBatch;
 // weights of std 0.5, not HF's 0.02: sublayer outputs then move the loss well past float noise
 const small = { vocabSize: 32, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1, initializerRange: 0.5 };
 const phi3 = makeConfig("phi3", small);
@@ -31,16 +29,6 @@ describe("config", () => {
   });
 });
 
-/** Loss and the gradient of every parameter (all trainable) of a fresh model under `config`. */
-function lossAndGrads(config: ModelConfig, opts: LossOptions): Float32Array[] {
-  const model = createModel(config, 3, { trainable: true });
-  const vars = [...model.params.values()];
-  const { value, grads } = tf.variableGrads(() => model.loss(ids, mask, positions, undefined, opts).loss, vars);
-  const out = [values(value), ...vars.map((v) => values(grads[v.name]))];
-  tf.dispose([value, ...Object.values(grads)]);
-  model.dispose();
-  return out;
-}
 
 const same = (a: Float32Array[], b: Float32Array[]) => a.every((x, i) => x.every((v, j) => Object.is(v, b[i][j])));
 

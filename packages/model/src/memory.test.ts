@@ -4,15 +4,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.js";
-import { createModel } from "./checkpoint.js";
 import { makeConfig, type ModelConfig } from "./config.js";
 import { chunkedCrossEntropy, crossEntropy } from "./cross-entropy.js";
-import type { LossOptions } from "./model.js";
-import { maxRelErr, useTestBackend, values } from "./test-helpers.js";
+import { lossAndGrads, maxRelErr, useTestBackend, values } from "./test-helpers.js";
 
-const ids = [[1, 5, 9, 3, 7, 2, 4, 6, 30, 11], [8, 1, 2, 3, 9, 9, 1, 0, 17, 25]];
-const positions = [[0, 1, 2, 3, 0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]];
-const mask = [[0, 1, 1, 1, 0, 1, 1, 1, 1, 1], [0, 0, 0, 1, 1, 1, 1, 1, 1, 1]];
 const small = { vocabSize: 32, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1 };
 const configs: [string, ModelConfig][] = [
   // a soft-cap of 2 bends these logits: a chunk path that skipped it would not match
@@ -20,16 +15,6 @@ const configs: [string, ModelConfig][] = [
   ["llama (untied)", makeConfig("llama", { ...small, tieWordEmbeddings: false })],
 ];
 
-/** Loss and the gradient of every parameter (all trainable). */
-function lossAndGrads(config: ModelConfig, opts: LossOptions): Float32Array[] {
-  const model = createModel(config, 3, { trainable: true });
-  const vars = [...model.params.values()];
-  const { value, grads } = tf.variableGrads(() => model.loss(ids, mask, positions, undefined, opts).loss, vars);
-  const out = [values(value), ...vars.map((v) => values(grads[v.name]))];
-  tf.dispose([value, ...Object.values(grads)]);
-  model.dispose();
-  return out;
-}
 
 afterAll(useTestBackend);
 
