@@ -54,7 +54,7 @@ function corpus(): string[] {
 
 interface Rate {
   tokens: number;
-  /** Medians over the rounds, tokens per second. */
+  /** Tokens per second (in the table: medians over the rounds). */
   wall: number;
   cpu: number;
 }
@@ -65,7 +65,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  * Tokens per second of wall time and per CPU-second of this process (all its threads, libuv's pool
  * included): on a shared machine the second is the steadier figure.
  */
-async function once(run: (docs: string[]) => Promise<number>, docs: string[]): Promise<{ tokens: number; wall: number; cpu: number }> {
+async function once(run: (docs: string[]) => Promise<number>, docs: string[]): Promise<Rate> {
   const start = performance.now();
   const cpu0 = process.cpuUsage();
   const tokens = await run(docs);
